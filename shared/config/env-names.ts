@@ -1,0 +1,24 @@
+/**
+ * Every environment variable Warta reads, in one place: the CDK stack sets them with these names
+ * and `loadConfig` reads them, so the two cannot drift apart.
+ */
+export const ENV = {
+  articlesTableName: 'ARTICLES_TABLE_NAME',
+  feedBucketName: 'FEED_BUCKET_NAME',
+  inboxBucketName: 'INBOX_BUCKET_NAME',
+  siteUrl: 'SITE_URL',
+  siteTitle: 'SITE_TITLE',
+  siteDescription: 'SITE_DESCRIPTION',
+  siteLanguage: 'SITE_LANGUAGE',
+  defaultSection: 'DEFAULT_SECTION',
+  feedsBaseUrl: 'FEEDS_BASE_URL',
+  feedItemLimit: 'FEED_ITEM_LIMIT',
+  feedMaxAgeSeconds: 'FEED_MAX_AGE_SECONDS',
+  s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
+  webhookSecretArn: 'WEBHOOK_SECRET_ARN',
+  signingKeySecretArn: 'SIGNING_KEY_SECRET_ARN',
+  signingKeyPairId: 'SIGNING_KEY_PAIR_ID',
+  partnerUrlMaxLifetimeSeconds: 'PARTNER_URL_MAX_LIFETIME_SECONDS',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];

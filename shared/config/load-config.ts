@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ConfigurationError } from '../errors.js';
+import { ENV } from './env-names.js';
+
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+
+/** Site identity and feed settings: everything rendering needs, nothing about AWS. */
+export const SiteConfigSchema = z.object({
+  siteUrl: httpUrl,
+  siteTitle: z.string().min(1),
+  siteDescription: z.string().min(1),
+  language: z.string().min(2).default('id'),
+  defaultSection: z.string().min(1).default('Berita'),
+  /** Public base URL the feeds are served from (CloudFront domain or custom domain); used for self links. */
+  feedsBaseUrl: httpUrl,
+  feedItemLimit: z.coerce.number().int().min(1).max(500).default(50),
+  feedMaxAgeSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
+});
+export type SiteConfig = z.infer<typeof SiteConfigSchema>;
+
+export const RuntimeConfigSchema = z.object({
+  articlesTableName: z.string().min(3),
+  feedBucketName: z.string().min(3),
+  inboxBucketName: z.string().min(3).optional(),
+  s3ForcePathStyle: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  site: SiteConfigSchema,
+});
+export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
+
+/**
+ * Reads and validates the runtime configuration once, at cold start.
+ * Throws a ConfigurationError naming every missing or malformed variable.
+ */
+export function loadConfig(env: Record<string, string | undefined>): RuntimeConfig {
+  const pick = (name: string) => (env[name] === '' ? undefined : env[name]);
+  const raw = {
+    articlesTableName: pick(ENV.articlesTableName),
+    feedBucketName: pick(ENV.feedBucketName),
+    inboxBucketName: pick(ENV.inboxBucketName),
+    s3ForcePathStyle: pick(ENV.s3ForcePathStyle),
+    site: {
+      siteUrl: pick(ENV.siteUrl),
+      siteTitle: pick(ENV.siteTitle),
+      siteDescription: pick(ENV.siteDescription),
+      language: pick(ENV.siteLanguage),
+      defaultSection: pick(ENV.defaultSection),
+      feedsBaseUrl: pick(ENV.feedsBaseUrl),
+      feedItemLimit: pick(ENV.feedItemLimit),
+      feedMaxAgeSeconds: pick(ENV.feedMaxAgeSeconds),
+    },
+  };
+  const parsed = RuntimeConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const names: Record<string, string> = {
+      articlesTableName: ENV.articlesTableName,
+      feedBucketName: ENV.feedBucketName,
+      inboxBucketName: ENV.inboxBucketName,
+      s3ForcePathStyle: ENV.s3ForcePathStyle,
+      'site.siteUrl': ENV.siteUrl,
+      'site.siteTitle': ENV.siteTitle,
+      'site.siteDescription': ENV.siteDescription,
+      'site.language': ENV.siteLanguage,
+      'site.defaultSection': ENV.defaultSection,
+      'site.feedsBaseUrl': ENV.feedsBaseUrl,
+      'site.feedItemLimit': ENV.feedItemLimit,
+      'site.feedMaxAgeSeconds': ENV.feedMaxAgeSeconds,
+    };
+    const lines = parsed.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      return `${names[path] ?? path}: ${issue.message}`;
+    });
+    throw new ConfigurationError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  return parsed.data;
+}

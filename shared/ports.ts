@@ -1,0 +1,45 @@
+import type { Article } from './model/article.js';
+
+/**
+ * Ports: what the use cases need from the outside world, named by what they do.
+ * Adapters (DynamoDB, S3, in-memory for pure tests) implement them in shared/storage/.
+ */
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface ArticleRepository {
+  /** The current stored article (any status), read strongly consistent. */
+  get(id: string): Promise<Article | undefined>;
+  /** Several articles by id, in the order asked, missing ones left out. */
+  getMany(ids: readonly string[]): Promise<Article[]>;
+  /**
+   * Writes `article` only if the stored version is still `expectedVersion`
+   * (undefined: only if no article with this id exists). Throws ConcurrentModificationError otherwise.
+   */
+  save(article: Article, expectedVersion: number | undefined): Promise<void>;
+  /** Newest-first published articles of one feed listing (see docs/storage.md), at most `limit`. */
+  listFeed(feedPath: string, limit: number): Promise<Article[]>;
+  /**
+   * Makes the listing items of `articleId` match its current stored state
+   * (none when withdrawn or missing) and returns every feed path whose membership or content may have changed.
+   */
+  syncListings(articleId: string): Promise<string[]>;
+}
+
+export interface PublishOptions {
+  contentType: string;
+  cacheControl: string;
+}
+
+export interface ObjectPublisher {
+  /** Writes the object unless the stored bytes are identical; says which happened. */
+  publish(key: string, body: string | Uint8Array, options: PublishOptions): Promise<'written' | 'unchanged'>;
+  /** Deletes one object; deleting a missing object is not an error. */
+  delete(key: string): Promise<void>;
+  /** Every key under a prefix. */
+  list(prefix: string): Promise<string[]>;
+}
