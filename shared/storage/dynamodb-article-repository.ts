@@ -1,0 +1,188 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConcurrentModificationError, StorageError } from '../errors.js';
+import { feedPathsForArticle } from '../feeds/feed-paths.js';
+import { ArticleSchema, type Article } from '../model/article.js';
+import type { ArticleRepository } from '../ports.js';
+
+/**
+ * Single-table layout (docs/storage.md):
+ *   pk ARTICLE#<id>  sk A        the current article (source of truth; the stream filters on it)
+ *   pk ARTICLE#<id>  sk LISTED   which listing items exist for the article (so stale ones can be removed)
+ *   pk LIST#<path>   sk <publishedAt>#<id>   one listing item per feed the article is in; a Query renders a feed
+ */
+export const ARTICLE_SORT_KEY = 'A';
+const LISTED_SORT_KEY = 'LISTED';
+const articleKey = (id: string) => ({ pk: `ARTICLE#${id}`, sk: ARTICLE_SORT_KEY });
+const listedKey = (id: string) => ({ pk: `ARTICLE#${id}`, sk: LISTED_SORT_KEY });
+const listingPk = (path: string) => `LIST#${path}`;
+
+interface ListingRef {
+  path: string;
+  sortKey: string;
+}
+
+const BATCH_GET_LIMIT = 100;
+const BATCH_WRITE_LIMIT = 25;
+const MAX_UNPROCESSED_ROUNDS = 8;
+
+export class DynamoDbArticleRepository implements ArticleRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(id: string): Promise<Article | undefined> {
+    const out = await this.call('GetItem article', () =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: articleKey(id), ConsistentRead: true })),
+    );
+    return out.Item ? toArticle(out.Item) : undefined;
+  }
+
+  async getMany(ids: readonly string[]): Promise<Article[]> {
+    const unique = [...new Set(ids)];
+    const found = new Map<string, Article>();
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_LIMIT).map(articleKey);
+      for (let round = 0; keys.length > 0; round++) {
+        if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchGetItem kept returning unprocessed keys');
+        if (round > 0) await backoff(round);
+        const out = await this.call('BatchGetItem articles', () =>
+          this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } })),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const article = toArticle(item);
+          found.set(article.id, article);
+        }
+        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }
+    return ids.flatMap((id) => {
+      const article = found.get(id);
+      return article ? [article] : [];
+    });
+  }
+
+  async save(article: Article, expectedVersion: number | undefined): Promise<void> {
+    const item = { ...articleKey(article.id), entity: 'article', ...ArticleSchema.parse(article) };
+    const condition =
+      expectedVersion === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          };
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConcurrentModificationError(
+          `Article ${article.id} changed while it was being written (expected version ${expectedVersion ?? 'none'})`,
+          { cause: error },
+        );
+      }
+      throw new StorageError(`PutItem article ${article.id} failed`, { cause: error });
+    }
+  }
+
+  async listFeed(feedPath: string, limit: number): Promise<Article[]> {
+    const out = await this.call(`Query ${listingPk(feedPath)}`, () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': listingPk(feedPath) },
+          ScanIndexForward: false,
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const ids = (out.Items ?? []).map((item) => String(item['articleId']));
+    const articles = await this.getMany(ids);
+    // A listing item can briefly outlive a change (the builder syncs listings after the article write):
+    // render only what the current article state says belongs here.
+    const seen = new Set<string>();
+    return articles.filter((a) => {
+      if (seen.has(a.id) || !feedPathsForArticle(a).includes(feedPath)) return false;
+      seen.add(a.id);
+      return true;
+    });
+  }
+
+  async syncListings(articleId: string): Promise<string[]> {
+    const [article, listedOut] = await Promise.all([
+      this.get(articleId),
+      this.call('GetItem listed', () =>
+        this.client.send(new GetCommand({ TableName: this.tableName, Key: listedKey(articleId), ConsistentRead: true })),
+      ),
+    ]);
+    const listed = ((listedOut.Item?.['listings'] as ListingRef[] | undefined) ?? []).map((l) => ({ ...l }));
+    const desired: ListingRef[] = article
+      ? feedPathsForArticle(article).map((path) => ({ path, sortKey: `${article.publishedAt}#${article.id}` }))
+      : [];
+    const same = (a: ListingRef, b: ListingRef) => a.path === b.path && a.sortKey === b.sortKey;
+    const toDelete = listed.filter((l) => !desired.some((d) => same(d, l)));
+    const toPut = desired.filter((d) => !listed.some((l) => same(d, l)));
+
+    if (toDelete.length > 0 || toPut.length > 0) {
+      // Record the union first: if we fail half-way, the retry still knows every listing item that may exist.
+      await this.putListed(articleId, [...listed, ...toPut]);
+      await this.batchWrite([
+        ...toPut.map((l) => ({
+          PutRequest: { Item: { pk: listingPk(l.path), sk: l.sortKey, entity: 'listing', articleId } },
+        })),
+        ...toDelete.map((l) => ({ DeleteRequest: { Key: { pk: listingPk(l.path), sk: l.sortKey } } })),
+      ]);
+      await this.putListed(articleId, desired);
+    }
+    return [...new Set([...listed.map((l) => l.path), ...desired.map((d) => d.path)])];
+  }
+
+  private async putListed(articleId: string, listings: ListingRef[]): Promise<void> {
+    await this.call('PutItem listed', () =>
+      this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...listedKey(articleId), entity: 'listed', listings } }),
+      ),
+    );
+  }
+
+  private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
+    for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) {
+      let pending = requests.slice(start, start + BATCH_WRITE_LIMIT);
+      for (let round = 0; pending.length > 0; round++) {
+        if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchWriteItem kept returning unprocessed items');
+        if (round > 0) await backoff(round);
+        const out = await this.call('BatchWriteItem listings', () =>
+          this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
+        );
+        pending = (out.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }
+  }
+
+  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new StorageError(`DynamoDB ${what} failed on table ${this.tableName}`, { cause: error });
+    }
+  }
+}
+
+function toArticle(item: Record<string, unknown>): Article {
+  const { pk: _pk, sk: _sk, entity: _entity, ...fields } = item;
+  return ArticleSchema.parse(fields);
+}
+
+function backoff(round: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+}

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import {
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NotFound,
+  PutObjectCommand,
+  S3ServiceException,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { StorageError } from '../errors.js';
+import type { ObjectPublisher, PublishOptions } from '../ports.js';
+
+/** Metadata key holding the SHA-256 of the body: compared instead of the ETag, which is not an MD5 under every encryption. */
+const SHA_METADATA = 'content-sha256';
+
+/** Publishes objects to S3, skipping writes whose bytes and headers are already stored. */
+export class S3ObjectPublisher implements ObjectPublisher {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async publish(key: string, body: string | Uint8Array, options: PublishOptions): Promise<'written' | 'unchanged'> {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const stored = await this.head(key);
+    if (
+      stored &&
+      stored.Metadata?.[SHA_METADATA] === sha &&
+      stored.ContentType === options.contentType &&
+      stored.CacheControl === options.cacheControl
+    ) {
+      return 'unchanged';
+    }
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: options.contentType,
+          CacheControl: options.cacheControl,
+          ContentMD5: createHash('md5').update(bytes).digest('base64'),
+          Metadata: { [SHA_METADATA]: sha },
+        }),
+      );
+    } catch (error) {
+      throw new StorageError(`PutObject s3://${this.bucket}/${key} failed`, { cause: error });
+    }
+    return 'written';
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      throw new StorageError(`DeleteObject s3://${this.bucket}/${key} failed`, { cause: error });
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      try {
+        const out = await this.s3.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        keys.push(...(out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+      } catch (error) {
+        throw new StorageError(`ListObjectsV2 s3://${this.bucket}/${prefix} failed`, { cause: error });
+      }
+    } while (token);
+    return keys;
+  }
+
+  private async head(key: string) {
+    try {
+      return await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      if (error instanceof NotFound || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) {
+        return undefined;
+      }
+      throw new StorageError(`HeadObject s3://${this.bucket}/${key} failed`, { cause: error });
+    }
+  }
+}
