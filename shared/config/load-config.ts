@@ -22,6 +22,8 @@ export const RuntimeConfigSchema = z.object({
   articlesTableName: z.string().min(3),
   feedBucketName: z.string().min(3),
   inboxBucketName: z.string().min(3).optional(),
+  /** Secrets Manager secret holding the webhook HMAC key; without it, ingest accepts unsigned requests (local use). */
+  webhookSecretArn: z.string().startsWith('arn:').optional(),
   s3ForcePathStyle: z
     .enum(['true', 'false'])
     .default('false')
@@ -40,6 +42,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     articlesTableName: pick(ENV.articlesTableName),
     feedBucketName: pick(ENV.feedBucketName),
     inboxBucketName: pick(ENV.inboxBucketName),
+    webhookSecretArn: pick(ENV.webhookSecretArn),
     s3ForcePathStyle: pick(ENV.s3ForcePathStyle),
     site: {
       siteUrl: pick(ENV.siteUrl),
@@ -58,6 +61,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
       articlesTableName: ENV.articlesTableName,
       feedBucketName: ENV.feedBucketName,
       inboxBucketName: ENV.inboxBucketName,
+      webhookSecretArn: ENV.webhookSecretArn,
       s3ForcePathStyle: ENV.s3ForcePathStyle,
       'site.siteUrl': ENV.siteUrl,
       'site.siteTitle': ENV.siteTitle,

@@ -1,0 +1,112 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+
+/** Credentials the embedded services accept; they check none, but the SDK insists on some. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+export const LOCAL_REGION = 'us-east-1';
+
+export interface EmbeddedStackOptions {
+  host?: string;
+  /** Folder for DynamoDB and S3 data; ignored when `memory` is true. */
+  dataDir?: string;
+  memory?: boolean;
+  tableName: string;
+  buckets: readonly string[];
+}
+
+export interface EmbeddedStack {
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  dynamodb: DynamoDBClient;
+  s3: S3Client;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts dynalite (DynamoDB) and s3rver (S3) on ephemeral loopback ports and creates the
+ * table and buckets Warta uses, with the same key schema as the CDK stack.
+ */
+export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
+  const host = options.host ?? '127.0.0.1';
+  let scratch: string | undefined;
+  let s3Dir: string;
+  let dynamoPath: string | undefined;
+  if (options.memory || !options.dataDir) {
+    // s3rver always stores on disk; in memory mode it gets a temporary folder removed at close.
+    scratch = await mkdtemp(join(tmpdir(), 'warta-s3-'));
+    s3Dir = scratch;
+  } else {
+    s3Dir = join(options.dataDir, 's3');
+    dynamoPath = join(options.dataDir, 'dynamodb');
+    await mkdir(s3Dir, { recursive: true });
+    await mkdir(dynamoPath, { recursive: true });
+  }
+
+  const dynamoServer = dynalite({ path: dynamoPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    dynamoServer.once('error', reject);
+    dynamoServer.listen(0, host, () => resolve());
+  });
+  const dynamoEndpoint = `http://${host}:${(dynamoServer.address() as AddressInfo).port}`;
+
+  const s3Server = new S3rver({ address: host, port: 0, silent: true, directory: s3Dir });
+  const s3Address = (await s3Server.run()) as AddressInfo;
+  const s3Endpoint = `http://${host}:${s3Address.port}`;
+
+  const dynamodb = new DynamoDBClient({ endpoint: dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Client({ endpoint: s3Endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+
+  await ensureTable(dynamodb, options.tableName);
+  for (const bucket of options.buckets) {
+    // s3rver answers CreateBucket on an existing bucket with success, so this is idempotent.
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  }
+
+  return {
+    dynamoEndpoint,
+    s3Endpoint,
+    dynamodb,
+    s3,
+    async close() {
+      dynamodb.destroy();
+      s3.destroy();
+      await s3Server.close();
+      await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
+      if (scratch) await rm(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates the single table (pk/sk strings), as infra/ does in AWS. */
+export async function ensureTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  for (let i = 0; i < 50; i++) {
+    const out = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    if (out.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`Table ${tableName} did not become active`);
+}

@@ -1,0 +1,129 @@
+import { contentHash } from '../article/content-hash.js';
+import { normalizeDraft } from '../article/normalize.js';
+import type { SiteConfig } from '../config/load-config.js';
+import { ConcurrentModificationError, type Problem } from '../errors.js';
+import { feedObjectKey, feedPathsForArticle } from '../feeds/feed-paths.js';
+import type { Article } from '../model/article.js';
+import { parseArticleInput, type InputFormat, type RawInput } from '../parsing/parse-input.js';
+import type { ArticleRepository, Clock } from '../ports.js';
+
+export interface IngestDeps {
+  articles: ArticleRepository;
+  clock: Clock;
+  site: SiteConfig;
+}
+
+export interface ArticleLinks {
+  article: string;
+  feeds: string[];
+}
+
+export type IngestOutcome =
+  | {
+      status: 'created' | 'updated' | 'unchanged' | 'withdrawn';
+      article: Article;
+      format?: InputFormat;
+      /** Things the caller should know, e.g. that the ingest time stood in for a missing publication time. */
+      notes: string[];
+      links: ArticleLinks;
+    }
+  | { status: 'refused'; problems: Problem[]; articleId?: string };
+
+/** How many times a lost race is retried before giving up; each retry re-reads the stored article. */
+const CONCURRENCY_RETRIES = 3;
+
+/**
+ * Ingests one article in any accepted format: validates, normalizes and upserts it with a
+ * conditional write. Identical content is a no-op; an update bumps the version; an input older
+ * than the stored version is refused; nothing is written when the input is refused.
+ */
+export async function ingestArticle(deps: IngestDeps, input: RawInput): Promise<IngestOutcome> {
+  const parsed = parseArticleInput(input);
+  if (!parsed.ok) return { status: 'refused', problems: parsed.problems };
+  const now = deps.clock.now();
+  const normalized = normalizeDraft(parsed.value.draft, deps.site, now);
+  if (!normalized.ok) return { status: 'refused', problems: normalized.problems, articleId: parsed.value.draft.id };
+  const { content, sourceUpdatedAt, publishedAtGiven } = normalized.value;
+
+  return withRetries(async () => {
+    const stored = await deps.articles.get(content.id);
+    const notes: string[] = [];
+    if (stored && sourceUpdatedAt && sourceUpdatedAt < stored.updatedAt) {
+      return {
+        status: 'refused',
+        articleId: content.id,
+        problems: [
+          {
+            field: 'updatedAt',
+            message: `${sourceUpdatedAt} is older than the stored version ${stored.version} (updated ${stored.updatedAt}); the newer version is kept`,
+          },
+        ],
+      };
+    }
+    const publishedAt = publishedAtGiven ? content.publishedAt : (stored?.publishedAt ?? content.publishedAt);
+    if (!publishedAtGiven) {
+      notes.push(
+        stored
+          ? `publishedAt: not given; the stored publication time ${publishedAt} was kept`
+          : `publishedAt: not given; the ingest time ${publishedAt} was used`,
+      );
+    }
+    const finalContent = { ...content, publishedAt };
+    const hash = contentHash(finalContent);
+    if (stored && stored.contentHash === hash) {
+      return { status: 'unchanged', article: stored, format: parsed.value.format, notes, links: linksOf(stored, deps.site) };
+    }
+    const article: Article = {
+      ...finalContent,
+      contentHash: hash,
+      version: (stored?.version ?? 0) + 1,
+      updatedAt: sourceUpdatedAt ?? (stored ? now.toISOString() : (publishedAtGiven ? publishedAt : now.toISOString())),
+    };
+    await deps.articles.save(article, stored?.version);
+    const status = !stored ? 'created' : article.status === 'withdrawn' && stored.status !== 'withdrawn' ? 'withdrawn' : 'updated';
+    return { status, article, format: parsed.value.format, notes, links: linksOf(article, deps.site) };
+  });
+}
+
+/**
+ * Withdraws a stored article: it leaves every feed at the next build, and partners learn of the withdrawal.
+ * Withdrawing twice is a no-op; an unknown id is refused.
+ */
+export async function withdrawArticle(deps: IngestDeps, articleId: string): Promise<IngestOutcome> {
+  return withRetries(async () => {
+    const stored = await deps.articles.get(articleId);
+    if (!stored) {
+      return { status: 'refused', articleId, problems: [{ field: 'id', message: `no article with id "${articleId}" is stored` }] };
+    }
+    if (stored.status === 'withdrawn') {
+      return { status: 'unchanged', article: stored, notes: ['already withdrawn'], links: linksOf(stored, deps.site) };
+    }
+    const { version: _v, updatedAt: _u, contentHash: _h, ...content } = stored;
+    const withdrawnContent = { ...content, status: 'withdrawn' as const };
+    const article: Article = {
+      ...withdrawnContent,
+      contentHash: contentHash(withdrawnContent),
+      version: stored.version + 1,
+      updatedAt: deps.clock.now().toISOString(),
+    };
+    await deps.articles.save(article, stored.version);
+    return { status: 'withdrawn', article, notes: [], links: linksOf(article, deps.site) };
+  });
+}
+
+function linksOf(article: Article, site: SiteConfig): ArticleLinks {
+  return {
+    article: article.url,
+    feeds: feedPathsForArticle(article).map((path) => `${site.feedsBaseUrl}/${feedObjectKey(path, 'rss')}`),
+  };
+}
+
+async function withRetries(attempt: () => Promise<IngestOutcome>): Promise<IngestOutcome> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError) || tries >= CONCURRENCY_RETRIES) throw error;
+    }
+  }
+}
