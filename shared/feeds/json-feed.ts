@@ -1,0 +1,95 @@
+import type { FeedEntry } from './feed-entry.js';
+
+/**
+ * JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Built here rather than with `feed` 6,
+ * whose `json1()` emits version 1 (singular `author`, no `language`).
+ */
+export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
+
+export interface JsonFeedAuthor {
+  name: string;
+  url?: string;
+}
+
+export interface JsonFeedItem {
+  id: string;
+  url: string;
+  title: string;
+  summary?: string;
+  content_html?: string;
+  content_text?: string;
+  image?: string;
+  date_published: string;
+  date_modified: string;
+  authors?: JsonFeedAuthor[];
+  tags?: string[];
+  language: string;
+  /** Warta extension: related articles, present only when there are some. */
+  _warta?: { related: { id: string; title: string; url: string; reason?: string }[] };
+}
+
+export interface JsonFeed {
+  version: typeof JSON_FEED_VERSION;
+  title: string;
+  home_page_url: string;
+  feed_url: string;
+  description: string;
+  language: string;
+  authors: JsonFeedAuthor[];
+  hubs?: { type: 'WebSub'; url: string }[];
+  items: JsonFeedItem[];
+}
+
+/** Feed-level facts the JSON Feed needs, already cleaned. */
+export interface JsonFeedHead {
+  title: string;
+  description: string;
+  siteUrl: string;
+  feedUrl: string;
+  language: string;
+  publisher: JsonFeedAuthor;
+  hubUrl?: string;
+}
+
+function jsonItem(entry: FeedEntry): JsonFeedItem {
+  const item: JsonFeedItem = {
+    id: entry.id,
+    url: entry.url,
+    title: entry.title,
+    date_published: entry.published.toISOString(),
+    date_modified: entry.updated.toISOString(),
+    language: entry.language,
+  };
+  if (entry.summary !== '') item.summary = entry.summary;
+  // The spec requires content_html or content_text; without full text the summary (or title) is the content.
+  if (entry.contentHtml !== undefined) item.content_html = entry.contentHtml;
+  else item.content_text = entry.summary || entry.title;
+  if (entry.leadImage) item.image = entry.leadImage.url;
+  if (entry.authors.length > 0) {
+    item.authors = entry.authors.map((a) => (a.url ? { name: a.name, url: a.url } : { name: a.name }));
+  }
+  if (entry.categories.length > 0) item.tags = entry.categories;
+  if (entry.related.length > 0) {
+    item._warta = {
+      related: entry.related.map((r) => ({ id: r.id, title: r.title, url: r.url, ...(r.reason === undefined ? {} : { reason: r.reason }) })),
+    };
+  }
+  return item;
+}
+
+/** Renders a JSON Feed 1.1 document; key order is fixed so output is byte-stable. */
+export function renderJsonFeed(head: JsonFeedHead, entries: readonly FeedEntry[]): string {
+  const feed: JsonFeed = {
+    version: JSON_FEED_VERSION,
+    title: head.title,
+    home_page_url: head.siteUrl,
+    feed_url: head.feedUrl,
+    description: head.description,
+    language: head.language,
+    authors: [head.publisher],
+    // JSON.stringify leaves out undefined members, so feeds without a hub carry no `hubs`.
+    hubs: head.hubUrl ? [{ type: 'WebSub', url: head.hubUrl }] : undefined,
+    items: entries.map(jsonItem),
+  };
+  return `${JSON.stringify(feed, null, 2)}\n`;
+}

@@ -1,0 +1,124 @@
+/**
+ * Text and markup helpers for the feed renderers. `feed` 6 serializes through xml-js, whose
+ * escaping has gaps (see docs/feeds.md); these helpers prepare values so every output is
+ * well-formed XML, and write the few elements `feed` cannot express.
+ */
+
+/**
+ * Characters XML 1.0 forbids (C0 controls other than tab, LF and CR; lone surrogates; U+FFFE/U+FFFF)
+ * plus DEL and the C1 controls, which XML allows but strict validators flag and no reader displays.
+ */
+const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Removes characters that cannot appear in an XML document. */
+export function stripInvalidXmlChars(text: string): string {
+  return text.replace(INVALID_XML_CHARS, '');
+}
+
+/** Escapes text for HTML or XML character data. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escapes an XML attribute value written between double quotes. */
+export function escapeXmlAttribute(value: string): string {
+  return escapeHtml(value).replace(/"/g, '&quot;');
+}
+
+/**
+ * Prepares a value that `feed` passes to xml-js as element text (`_text` or a plain string).
+ * xml-js first turns every `&amp;` back into `&` and then escapes `&`, `<` and `>`; escaping `&`
+ * here makes that round trip exact, so a literal "&amp;" in a title survives as written.
+ */
+export function forXmlJsText(text: string): string {
+  return stripInvalidXmlChars(text).replace(/&/g, '&amp;');
+}
+
+/**
+ * Prepares HTML that `feed` wraps in a CDATA section. xml-js splits only the first "]]>", so every
+ * "]]>" is written as "]]&gt;", which means the same in HTML text and attribute values.
+ */
+export function forCdataHtml(html: string): string {
+  return stripInvalidXmlChars(html).replace(/]]>/g, ']]&gt;');
+}
+
+/**
+ * Encodes plain text for an RSS element that readers may treat as HTML (item title and description).
+ * The RSS Best Practices Profile, which the W3C validator applies, asks for "&" and "<" as hexadecimal
+ * character references; ">" is encoded too, so the result can never contain a CDATA terminator.
+ */
+export function encodeRssPlainText(text: string): string {
+  return stripInvalidXmlChars(text).replace(/&/g, '&#x26;').replace(/</g, '&#x3C;').replace(/>/g, '&#x3E;');
+}
+
+/**
+ * Escapes plain text as XML character data the way the RSS Best Practices Profile asks:
+ * "&" and "<" as hexadecimal character references, so readers and the W3C validator can tell
+ * literal text from HTML. Parsers decode them to the same characters.
+ */
+export function escapePlainText(text: string): string {
+  return stripInvalidXmlChars(text).replace(/&/g, '&#x26;').replace(/</g, '&#x3C;').replace(/>/g, '&gt;');
+}
+
+export type XmlAttributes = Readonly<Record<string, string | number | undefined>>;
+
+/**
+ * One XML element as a string: attributes in the given order (undefined ones left out),
+ * plain text content (see escapePlainText), or nested pre-rendered children, or self-closing when it has neither.
+ */
+export function xmlElement(name: string, attributes: XmlAttributes, content?: string | { children: readonly string[]; indent: string }): string {
+  const attrs = Object.entries(attributes)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+    .map(([key, value]) => ` ${key}="${escapeXmlAttribute(stripInvalidXmlChars(String(value)))}"`)
+    .join('');
+  if (content === undefined) return `<${name}${attrs}/>`;
+  if (typeof content === 'string') return `<${name}${attrs}>${escapePlainText(content)}</${name}>`;
+  const inner = content.children.map((child) => `\n${content.indent}    ${child}`).join('');
+  return `<${name}${attrs}>${inner}\n${content.indent}</${name}>`;
+}
+
+/**
+ * Inserts extra child elements at the end of each `<tag>` element of a serialized document,
+ * in document order: `extras[i]` goes into the i-th element. End tags are looked for only
+ * outside CDATA sections, so article HTML can never be mistaken for markup.
+ * Throws when the number of elements found differs from `extras.length`, which would mean
+ * `feed` changed its output shape.
+ */
+export function appendToElements(xml: string, tag: string, extras: readonly (readonly string[])[], childIndent: string): string {
+  const endTag = new RegExp(`\\n[ ]*</${tag}>`, 'g');
+  const out: string[] = [];
+  let index = 0;
+  let cursor = 0;
+  while (cursor < xml.length) {
+    const cdataStart = xml.indexOf('<![CDATA[', cursor);
+    const markupEnd = cdataStart === -1 ? xml.length : cdataStart;
+    const markup = xml.slice(cursor, markupEnd);
+    out.push(
+      markup.replace(endTag, (match) => {
+        const children = extras[index];
+        index += 1;
+        if (children === undefined) return match;
+        return children.map((child) => `\n${childIndent}${child}`).join('') + match;
+      }),
+    );
+    if (cdataStart === -1) break;
+    const cdataEnd = xml.indexOf(']]>', cdataStart);
+    if (cdataEnd === -1) throw new Error('Unterminated CDATA section in rendered feed');
+    out.push(xml.slice(cdataStart, cdataEnd + 3));
+    cursor = cdataEnd + 3;
+  }
+  if (index !== extras.length) {
+    throw new Error(`Expected ${extras.length} <${tag}> elements in rendered feed, found ${index}`);
+  }
+  return out.join('');
+}
+
+/**
+ * Replaces the start tag of the root element, which must directly follow the XML declaration.
+ * Used to declare namespaces and `xml:lang`, which `feed` cannot emit.
+ */
+export function replaceRootStartTag(xml: string, root: string, startTag: string): string {
+  const pattern = new RegExp(`^(<\\?xml [^>]*\\?>\\s*)<${root}(?:\\s[^>]*)?>`);
+  if (!pattern.test(xml)) throw new Error(`Rendered feed does not start with a <${root}> element`);
+  return xml.replace(pattern, (_match, declaration: string) => `${declaration}${startTag}`);
+}
