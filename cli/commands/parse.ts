@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { normalizeDraft } from '../../shared/article/normalize.js';
+import { contentHash } from '../../shared/article/content-hash.js';
+import { SiteConfigSchema } from '../../shared/config/load-config.js';
+import { parseArticleInput } from '../../shared/parsing/parse-input.js';
+import type { CommandContext } from '../main.js';
+
+export const PARSE_USAGE = `Usage: warta parse [options] FILE
+
+Prints, as JSON, the article FILE would become (raw text, WordPress HTML or Warta JSON),
+or the refusal with every problem and exit code 1. Nothing is stored.
+
+Options:
+  --format json|html|text   Treat FILE as this format instead of guessing from its name and content
+  --site-url URL            Site URL used for derived article URLs (default $SITE_URL or https://jurnalpagi.example)
+  --now ISO                 Time used when FILE has no publication time (default: now)
+  -h, --help                Show this help
+`;
+
+/** `warta parse FILE`: what an integrator runs to check their CMS output without storing anything. */
+export async function parseCommand(args: string[], ctx: CommandContext): Promise<number> {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' },
+        'site-url': { type: 'string' },
+        now: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    ctx.stderr.write(`warta parse: ${(error as Error).message}\n\n${PARSE_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    ctx.stdout.write(PARSE_USAGE);
+    return 0;
+  }
+  const file = positionals[0];
+  if (!file || positionals.length > 1) {
+    ctx.stderr.write(`warta parse: expected exactly one FILE\n\n${PARSE_USAGE}`);
+    return 2;
+  }
+  const contentTypes: Record<string, string> = { json: 'application/json', html: 'text/html', text: 'text/plain' };
+  if (values.format && !contentTypes[values.format]) {
+    ctx.stderr.write(`warta parse: --format must be json, html or text\n`);
+    return 2;
+  }
+  const now = values.now ? new Date(values.now) : ctx.now();
+  if (Number.isNaN(now.getTime())) {
+    ctx.stderr.write(`warta parse: --now must be an ISO 8601 date-time\n`);
+    return 2;
+  }
+  let body: Buffer;
+  try {
+    body = await readFile(file);
+  } catch (error) {
+    ctx.stderr.write(`warta parse: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    return 2;
+  }
+  const siteUrl = values['site-url'] ?? process.env['SITE_URL'] ?? 'https://jurnalpagi.example';
+  const site = SiteConfigSchema.parse({ siteUrl, siteTitle: 'warta parse', siteDescription: 'warta parse', feedsBaseUrl: siteUrl });
+
+  const parsed = parseArticleInput({ body, filename: basename(file), contentType: values.format ? contentTypes[values.format] : undefined });
+  const normalized = parsed.ok ? normalizeDraft(parsed.value.draft, site, now) : parsed;
+  if (!normalized.ok) {
+    ctx.stdout.write(`${JSON.stringify({ status: 'refused', file, problems: normalized.problems }, null, 2)}\n`);
+    return 1;
+  }
+  const { content, publishedAtGiven } = normalized.value;
+  const notes = publishedAtGiven ? [] : [`publishedAt: not given; ingest would use the ingest time (here ${content.publishedAt})`];
+  const article = { ...content, contentHash: contentHash(content) };
+  ctx.stdout.write(`${JSON.stringify({ status: 'ok', file, format: parsed.ok ? parsed.value.format : undefined, notes, article }, null, 2)}\n`);
+  return 0;
+}

@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startMainJob } from '../local/main-job.js';
+import type { CommandContext } from '../main.js';
+
+export const START_USAGE = `Usage: warta start [options]
+
+Starts the whole pipeline on this machine, in one process on 127.0.0.1: DynamoDB (dynalite),
+S3 (s3rver), the ingest API, the feed builders and a local edge that plays CloudFront.
+Ingests the example articles, prints the feed URLs, then watches the inbox folder.
+
+Options:
+  --port N        Port of the local edge (default 4000); the ingest API listens on N+1
+  --data DIR      Data folder: DynamoDB, S3 objects, signing keys (default .warta)
+  --inbox DIR     Folder watched for article files (default <data>/inbox)
+  --memory        Keep DynamoDB and S3 in memory only; nothing survives a restart
+  --no-examples   Start without ingesting the example articles
+  --quiet-edge    Do not print the edge's access log lines
+  -h, --help      Show this help
+`;
+
+const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** `warta start`: the main job on the embedded stack; stays up until Ctrl-C. */
+export async function startCommand(args: string[], ctx: CommandContext): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        port: { type: 'string', default: '4000' },
+        data: { type: 'string', default: '.warta' },
+        inbox: { type: 'string' },
+        memory: { type: 'boolean', default: false },
+        'no-examples': { type: 'boolean', default: false },
+        'quiet-edge': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    ctx.stderr.write(`warta start: ${(error as Error).message}\n\n${START_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    ctx.stdout.write(START_USAGE);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65534) {
+    ctx.stderr.write(`warta start: --port must be an integer from 0 to 65534\n`);
+    return 2;
+  }
+  const dataDir = resolve(values.data);
+  const inboxDir = resolve(values.inbox ?? resolve(dataDir, 'inbox'));
+  const log = (line: string) => ctx.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  log(`warta: starting (edge port ${port}, data ${dataDir}${values.memory ? ' [in memory]' : ''}, inbox ${inboxDir})`);
+
+  const job = await startMainJob({
+    port,
+    dataDir,
+    inboxDir,
+    memory: values.memory,
+    examplesDir: values['no-examples'] ? null : resolve(PROJECT_ROOT, 'examples/articles'),
+    log,
+    accessLog: values['quiet-edge'] ? undefined : (entry) => ctx.stdout.write(`${JSON.stringify(entry)}\n`),
+  });
+
+  ctx.stdout.write(
+    [
+      '',
+      `Local edge (plays CloudFront): ${job.edgeUrl}/`,
+      `Latest feeds:`,
+      ...job.feedUrls.map((u) => `  ${u}`),
+      `Ingest API (POST an article, DELETE /articles/ID to withdraw): ${job.apiUrl}/articles`,
+      `Inbox folder (drop .txt, .html or .json article files): ${inboxDir}`,
+      `Data folder: ${dataDir}${values.memory ? ' (signing keys only; tables and objects in memory)' : ''}`,
+      `Stop with Ctrl-C.`,
+      '',
+    ].join('\n'),
+  );
+
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log('warta: stopping');
+  await job.close();
+  log('warta: stopped');
+  return 0;
+}

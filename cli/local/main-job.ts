@@ -1,0 +1,263 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import { ENV } from '../../shared/config/env-names.js';
+import { feedObjectKey } from '../../shared/feeds/feed-paths.js';
+import type { IngestOutcome } from '../../shared/usecases/ingest-article.js';
+import { startLocalApiServer, type LocalApiServer } from './api-server.js';
+import { startEdgeServer, type EdgeServer } from './edge-server.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedStack, type EmbeddedStack } from './embedded-stack.js';
+import { ensureLocalKeyPair, loadTrustedPublicKeys } from './key-pair.js';
+import { LocalStream, type StreamConsumer } from './local-stream.js';
+
+export const LOCAL_TABLE = 'warta-articles';
+export const LOCAL_FEED_BUCKET = 'warta-feeds';
+export const LOCAL_INBOX_BUCKET = 'warta-inbox';
+
+export interface MainJobOptions {
+  host?: string;
+  /** Port of the local edge (0: any free port); the ingest API listens on the next one. */
+  port: number;
+  dataDir: string;
+  inboxDir: string;
+  memory: boolean;
+  /** Folder of articles ingested at start; null to start empty. */
+  examplesDir: string | null;
+  log: (line: string) => void;
+  /** Where edge access log lines go (one JSON object per request). */
+  accessLog?: (entry: Record<string, unknown>) => void;
+}
+
+export interface MainJob {
+  edgeUrl: string;
+  apiUrl: string;
+  feedUrls: string[];
+  /** Ingests one file as the inbox watcher does and waits for every feed it touches to be rebuilt. */
+  ingestFile(path: string): Promise<IngestOutcome>;
+  close(): Promise<void>;
+}
+
+/** Files the watcher leaves alone: editors' swap and backup files, hidden files, partial downloads. */
+const IGNORED_FILE = /(^\.|~$|\.(swp|swx|tmp|part|crdownload)$|^README(\.md)?$)/i;
+
+/**
+ * The main job on a laptop: dynalite, s3rver, the local edge and the ingest API in one process,
+ * running the same Lambda handlers with events of the same shape as in AWS.
+ */
+export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = resolve(options.dataDir);
+  const inboxDir = resolve(options.inboxDir);
+  await mkdir(dataDir, { recursive: true });
+  await mkdir(inboxDir, { recursive: true });
+  const started = performance.now();
+
+  const stack: EmbeddedStack = await startEmbeddedStack({
+    host,
+    dataDir,
+    memory: options.memory,
+    tableName: LOCAL_TABLE,
+    buckets: [LOCAL_FEED_BUCKET, LOCAL_INBOX_BUCKET],
+  });
+  const closers: (() => Promise<void>)[] = [() => stack.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+
+  try {
+    await ensureLocalKeyPair(dataDir);
+    const edge: EdgeServer = await startEdgeServer({
+      s3: stack.s3,
+      bucket: LOCAL_FEED_BUCKET,
+      host,
+      port: options.port,
+      trustedKeys: () => loadTrustedPublicKeys(dataDir),
+      log: options.accessLog,
+    });
+    closers.push(() => edge.close());
+
+    configureEnvironment({ edgeUrl: edge.url, stack });
+    // Imported only now: the handlers read this environment at their first invocation, as in Lambda.
+    const handlers = await loadHandlers();
+    const stream = new LocalStream(handlers.streamConsumers);
+
+    const afterIngest = async (outcomes: IngestOutcome[]) => {
+      const changed = outcomes.flatMap((o) => (o.status === 'created' || o.status === 'updated' || o.status === 'withdrawn' ? [o.article.id] : []));
+      const deliveries = await stream.publish(changed);
+      for (const d of deliveries) {
+        if (d.failedRecords > 0) options.log(`stream: ${d.consumer} failed on ${d.failedRecords} record(s); see the log above`);
+      }
+      return deliveries;
+    };
+
+    const ingestFile = async (path: string): Promise<IngestOutcome> => {
+      const [outcome] = await ingestFiles([path]);
+      return outcome as IngestOutcome;
+    };
+    const ingestFiles = async (paths: readonly string[]): Promise<IngestOutcome[]> => {
+      const event: S3Event = { Records: [] };
+      for (const path of paths) {
+        const key = basename(path);
+        await stack.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX_BUCKET, Key: key, Body: await readFile(path) }));
+        event.Records.push(s3Record(LOCAL_INBOX_BUCKET, key));
+      }
+      const results = await handlers.inbox(event);
+      const outcomes = results.map((r) => r.outcome);
+      await afterIngest(outcomes);
+      return outcomes;
+    };
+
+    if (options.examplesDir) {
+      const files = await articleFiles(options.examplesDir);
+      const outcomes = await ingestFiles(files);
+      const counts = countBy(outcomes.map((o) => o.status));
+      options.log(`examples: ${files.length} files from ${options.examplesDir}: ${formatCounts(counts)}`);
+      for (const [i, o] of outcomes.entries()) {
+        if (o.status === 'refused') options.log(`  refused ${files[i]}: ${o.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+      }
+    }
+
+    const api: LocalApiServer = await startLocalApiServer({
+      host,
+      port: options.port === 0 ? 0 : options.port + 1,
+      handler: handlers.ingest,
+      onResponse: async (_event, response) => {
+        const body = JSON.parse(response.body ?? '{}') as { status?: string; id?: string };
+        if (body.id && (body.status === 'created' || body.status === 'updated' || body.status === 'withdrawn')) {
+          await stream.publish([body.id]);
+        }
+        options.log(`api: ${body.status ?? response.statusCode} ${body.id ?? ''}`.trim());
+      },
+    });
+    closers.push(() => api.close());
+
+    // Files already waiting in the inbox are taken in first, then the folder is watched.
+    const waiting = await articleFiles(inboxDir);
+    if (waiting.length > 0) {
+      const outcomes = await ingestFiles(waiting);
+      options.log(`inbox: ${waiting.length} waiting file(s): ${formatCounts(countBy(outcomes.map((o) => o.status)))}`);
+    }
+    const watcher = watchInbox(inboxDir, async (path) => {
+      const t0 = performance.now();
+      try {
+        const [outcome] = await ingestFiles([path]);
+        if (!outcome) return;
+        const ms = Math.round(performance.now() - t0);
+        options.log(`inbox: ${basename(path)} → ${describeOutcome(outcome)} (${ms} ms)`);
+      } catch (error) {
+        options.log(`inbox: ${basename(path)} failed: ${(error as Error).message}`);
+      }
+    });
+    closers.push(async () => watcher.close());
+
+    const feedUrls = ['rss', 'atom', 'json'].map((f) => `${edge.url}/${feedObjectKey('latest', f as 'rss')}`);
+    options.log(`ready in ${Math.round(performance.now() - started)} ms`);
+    return { edgeUrl: edge.url, apiUrl: api.url, feedUrls, ingestFile, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function configureEnvironment({ edgeUrl, stack }: { edgeUrl: string; stack: EmbeddedStack }): void {
+  const defaults: Record<string, string> = {
+    [ENV.siteUrl]: 'https://jurnalpagi.example',
+    [ENV.siteTitle]: 'JurnalPagi',
+    [ENV.siteDescription]: 'Berita terkini dari JurnalPagi',
+    [ENV.siteLanguage]: 'id',
+  };
+  for (const [name, value] of Object.entries(defaults)) process.env[name] ??= value;
+  Object.assign(process.env, {
+    [ENV.articlesTableName]: LOCAL_TABLE,
+    [ENV.feedBucketName]: LOCAL_FEED_BUCKET,
+    [ENV.inboxBucketName]: LOCAL_INBOX_BUCKET,
+    [ENV.feedsBaseUrl]: edgeUrl,
+    [ENV.s3ForcePathStyle]: 'true',
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoEndpoint,
+    AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    POWERTOOLS_SERVICE_NAME: 'warta',
+  });
+  process.env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
+}
+
+async function loadHandlers() {
+  const [ingest, inbox, feedBuilder] = await Promise.all([
+    import('../../functions/ingest.js'),
+    import('../../functions/inbox.js'),
+    import('../../functions/feed-builder.js'),
+  ]);
+  const streamConsumers: StreamConsumer[] = [{ name: 'feed-builder', handler: feedBuilder.handler }];
+  return { ingest: ingest.handler, inbox: inbox.handler, streamConsumers };
+}
+
+function watchInbox(dir: string, onFile: (path: string) => Promise<void>): FSWatcher {
+  const timers = new Map<string, NodeJS.Timeout>();
+  let chain = Promise.resolve();
+  // Editors and copy tools fire several events per save; wait for the file to settle.
+  return watch(dir, (_event, filename) => {
+    if (!filename || IGNORED_FILE.test(filename)) return;
+    const path = join(dir, filename);
+    clearTimeout(timers.get(path));
+    timers.set(
+      path,
+      setTimeout(() => {
+        timers.delete(path);
+        chain = chain.then(async () => {
+          const info = await stat(path).catch(() => undefined);
+          if (info?.isFile()) await onFile(path);
+        });
+      }, 75),
+    );
+  });
+}
+
+async function articleFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && !IGNORED_FILE.test(e.name))
+    .map((e) => join(dir, e.name))
+    .sort();
+}
+
+function s3Record(bucket: string, key: string): S3Event['Records'][number] {
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: LOCAL_REGION,
+    eventTime: new Date().toISOString(),
+    eventName: 'ObjectCreated:Put',
+    userIdentity: { principalId: 'local' },
+    requestParameters: { sourceIPAddress: '127.0.0.1' },
+    responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: 'inbox',
+      bucket: { name: bucket, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${bucket}` },
+      object: { key: encodeURIComponent(key).replace(/%20/g, '+'), size: 0, eTag: '', sequencer: '0' },
+    },
+  };
+}
+
+export function describeOutcome(outcome: IngestOutcome): string {
+  if (outcome.status === 'refused') {
+    return `refused: ${outcome.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`;
+  }
+  const a = outcome.article;
+  const feeds = outcome.links.feeds.length;
+  return `${outcome.status} ${a.id} (version ${a.version})${outcome.status === 'unchanged' ? '' : `; ${feeds} feed(s) rebuilt`}`;
+}
+
+function countBy(values: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts;
+}
+
+function formatCounts(counts: Map<string, number>): string {
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing';
+}
