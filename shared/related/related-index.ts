@@ -1,0 +1,398 @@
+import type { Article } from '../model/article.js';
+import type { IndexItem, IndexKey, RelatedIndexStore } from './related-index-store.js';
+import { headlineTerms, termCounts, titleKey } from './text-features.js';
+import { buildVector, cosine, decodeVector, encodeVector, strongestTerms, type TermVector } from './term-vector.js';
+
+/**
+ * The incremental related index: item layout, indexing and neighbour search.
+ *
+ * Layout (pk / sk), all under prefixes no other part of Warta uses:
+ *   RSTATS          / S                  number of indexed articles
+ *   TERMDF#<term>   / D                  approximate document frequency of a term
+ *   RIDX#<term>     / <wkey>#<id>        posting of one of an article's strongest terms; wkey sorts strongest first
+ *   RSIG#<id>       / V                  the article's compact term vector and the fields a related link needs
+ *   RTITLE#<title>  / <id>               exact normalized-title lookup for editorial headlines
+ *   RHEAD#<term>    / <id>               an unresolved editorial headline of <id> waiting for an article with <term>
+ *   RELATED#<id>    / L                  the article's scored neighbour pool and resolved editorial links
+ *   RELATED#<id>    / BY#<other>         <other>'s list mentions <id> (to clean up when <id> is withdrawn)
+ *   STORY#<story>   / S                  story members
+ */
+
+/** Tuning knobs; the defaults are what docs/related.md reports measurements for. */
+export interface RelatedSettings {
+  /** Related links per article (besides editorial ones beyond k). */
+  k: number;
+  /** Terms kept in a stored vector. */
+  vectorTerms: number;
+  /** An article's most frequent terms whose document frequency is read and counted. */
+  dfTerms: number;
+  /** Strongest terms of an article written as postings. */
+  postingTerms: number;
+  /** Strongest terms of a query article whose postings are read. */
+  queryTerms: number;
+  /** Postings read per query term, strongest first. */
+  postingsPerTerm: number;
+  /** Candidates whose vectors are read and scored exactly. */
+  candidates: number;
+  /** Scored neighbours kept per article (more than k, so a withdrawal or fan-out can re-rank without a search). */
+  poolSize: number;
+  /** Lowest cosine a `similar` link may have. */
+  minScore: number;
+  /** Lowest cosine for `same-story` (near-duplicate or follow-up). */
+  storyScore: number;
+  /** Largest publication-time gap, in hours, between two reports of the same story. */
+  storyWindowHours: number;
+  /** Older neighbours whose lists a new article may enter. */
+  fanOut: number;
+  /** Lowest cosine for a new article to enter an older neighbour's list. */
+  fanOutMinScore: number;
+  /** Lowest title similarity (Dice over stemmed terms) for a fuzzy editorial match. */
+  editorialMinSimilarity: number;
+}
+
+export const DEFAULT_SETTINGS: RelatedSettings = {
+  k: 5,
+  vectorTerms: 40,
+  dfTerms: 80,
+  postingTerms: 20,
+  queryTerms: 12,
+  postingsPerTerm: 100,
+  candidates: 50,
+  poolSize: 10,
+  minScore: 0.08,
+  storyScore: 0.45,
+  storyWindowHours: 96,
+  fanOut: 10,
+  fanOutMinScore: 0.15,
+  editorialMinSimilarity: 0.6,
+};
+
+/** What the index keeps about one published article (item RSIG#<id>). */
+export interface IndexEntry {
+  id: string;
+  title: string;
+  url: string;
+  section: string;
+  publishedAt: string;
+  contentHash: string;
+  vector: Map<string, number>;
+  /** Distinct stemmed title terms, for fuzzy headline matching. */
+  titleTerms: string[];
+  /** Terms this article added to TERMDF counters (removed again on withdrawal or edit). */
+  dfTerms: string[];
+  /** Sort keys of its postings, as "<term> <sk>". */
+  postings: string[];
+  titleKey: string;
+  storyId?: string;
+  /** Terms under which its unresolved headlines wait (RHEAD items). */
+  pending: string[];
+}
+
+/** A scored neighbour as a related list keeps it. */
+export interface Neighbour {
+  id: string;
+  title: string;
+  url: string;
+  section: string;
+  publishedAt: string;
+  score: number;
+}
+
+export const STATS_KEY: IndexKey = { pk: 'RSTATS', sk: 'S' };
+export const dfKey = (term: string): IndexKey => ({ pk: `TERMDF#${term}`, sk: 'D' });
+export const postingPk = (term: string) => `RIDX#${term}`;
+export const entryKey = (id: string): IndexKey => ({ pk: `RSIG#${id}`, sk: 'V' });
+export const titlePk = (key: string) => `RTITLE#${key}`;
+export const pendingKey = (term: string, id: string): IndexKey => ({ pk: `RHEAD#${term}`, sk: id });
+
+/** Sort key of a posting: 4-digit inverted weight so a Query returns the strongest postings first. */
+export function postingSk(weight: number, id: string): string {
+  const inverted = 9999 - Math.max(0, Math.min(9999, Math.round(weight * 10_000)));
+  return `${String(inverted).padStart(4, '0')}#${id}`;
+}
+
+function postingWeight(sk: string): number {
+  return (9999 - Number(sk.slice(0, 4))) / 10_000;
+}
+
+function postingId(sk: string): string {
+  return sk.slice(5);
+}
+
+export function entryToItem(e: IndexEntry): IndexItem {
+  return {
+    ...entryKey(e.id),
+    id: e.id,
+    title: e.title,
+    url: e.url,
+    section: e.section,
+    publishedAt: e.publishedAt,
+    contentHash: e.contentHash,
+    vector: encodeVector(e.vector),
+    titleTerms: e.titleTerms.join(' '),
+    dfTerms: e.dfTerms.join(' '),
+    postings: e.postings.join('\n'),
+    titleKey: e.titleKey,
+    ...(e.storyId ? { storyId: e.storyId } : {}),
+    pending: e.pending.join(' '),
+  };
+}
+
+const words = (s: unknown) => (typeof s === 'string' && s.length > 0 ? s.split(/[ \n]/) : []);
+
+export function itemToEntry(item: IndexItem): IndexEntry {
+  const postings = typeof item.postings === 'string' && item.postings ? item.postings.split('\n') : [];
+  return {
+    id: String(item.id),
+    title: String(item.title),
+    url: String(item.url),
+    section: String(item.section),
+    publishedAt: String(item.publishedAt),
+    contentHash: String(item.contentHash),
+    vector: decodeVector(String(item.vector ?? '')),
+    titleTerms: words(item.titleTerms),
+    dfTerms: words(item.dfTerms),
+    postings,
+    titleKey: String(item.titleKey),
+    ...(typeof item.storyId === 'string' ? { storyId: item.storyId } : {}),
+    pending: words(item.pending),
+  };
+}
+
+/** Index entries by id, one BatchGet. */
+export async function readEntries(store: RelatedIndexStore, ids: readonly string[]): Promise<Map<string, IndexEntry>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const items = await store.getItems(unique.map(entryKey));
+  return new Map(items.map((i) => [String(i.id), itemToEntry(i)]));
+}
+
+function topByCount(counts: ReadonlyMap<string, number>, n: number): string[] {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, n)
+    .map(([t]) => t);
+}
+
+/**
+ * Adds or refreshes the index items of a published article and returns its entry.
+ * Reads RSTATS and the TERMDF items of its `dfTerms` most frequent terms; writes its vector, postings,
+ * title item and counter changes. The article's own earlier contribution is taken out of the
+ * statistics first, so re-indexing an unchanged article produces the same vector.
+ */
+export async function indexArticle(
+  store: RelatedIndexStore,
+  article: Article,
+  previous: IndexEntry | undefined,
+  settings: RelatedSettings,
+): Promise<IndexEntry> {
+  const { counts } = termCounts(article.title, article.bodyText);
+  const dfTerms = topByCount(counts, settings.dfTerms);
+  const [statsItems, dfItems] = await Promise.all([store.getItems([STATS_KEY]), store.getItems(dfTerms.map((t) => dfKey(t)))]);
+  const own = new Set(previous?.dfTerms ?? []);
+  let documents = Number(statsItems[0]?.documents ?? 0) - (previous ? 1 : 0);
+  documents = Math.max(0, documents);
+  const df = new Map<string, number>();
+  for (const item of dfItems) {
+    const term = item.pk.slice('TERMDF#'.length);
+    df.set(term, Math.max(0, Number(item.df ?? 0) - (own.has(term) ? 1 : 0)));
+  }
+  const restricted = new Map(dfTerms.map((t) => [t, counts.get(t) ?? 0]));
+  const vector = buildVector(restricted, df, documents, settings.vectorTerms);
+  const postings = strongestTerms(vector, settings.postingTerms).map(([t, w]) => `${t} ${postingSk(w, article.id)}`);
+  const entry: IndexEntry = {
+    id: article.id,
+    title: article.title,
+    url: article.url,
+    section: article.section,
+    publishedAt: article.publishedAt,
+    contentHash: article.contentHash,
+    vector,
+    titleTerms: headlineTerms(article.title),
+    dfTerms,
+    postings,
+    titleKey: titleKey(article.title),
+    ...(previous?.storyId ? { storyId: previous.storyId } : {}),
+    pending: previous?.pending ?? [],
+  };
+
+  const oldPostings = new Set(previous?.postings ?? []);
+  const newPostings = new Set(postings);
+  const puts: IndexItem[] = [entryToItem(entry)];
+  const deletes: IndexKey[] = [];
+  for (const p of newPostings) if (!oldPostings.has(p)) puts.push(postingItem(p));
+  for (const p of oldPostings) if (!newPostings.has(p)) deletes.push(postingKeyOf(p));
+  if (previous?.titleKey !== entry.titleKey) {
+    puts.push({ pk: titlePk(entry.titleKey), sk: entry.id, id: entry.id });
+    if (previous) deletes.push({ pk: titlePk(previous.titleKey), sk: entry.id });
+  }
+  await store.writeItems(puts, deletes);
+
+  const added = dfTerms.filter((t) => !own.has(t));
+  const removed = [...own].filter((t) => !dfTerms.includes(t));
+  await store.addCounters([
+    ...(previous ? [] : [{ key: STATS_KEY, attribute: 'documents', delta: 1 }]),
+    ...added.map((t) => ({ key: dfKey(t), attribute: 'df', delta: 1 })),
+    ...removed.map((t) => ({ key: dfKey(t), attribute: 'df', delta: -1 })),
+  ]);
+  return entry;
+}
+
+function postingItem(p: string): IndexItem {
+  const key = postingKeyOf(p);
+  return { ...key, id: postingId(key.sk) };
+}
+
+function postingKeyOf(p: string): IndexKey {
+  const space = p.indexOf(' ');
+  return { pk: postingPk(p.slice(0, space)), sk: p.slice(space + 1) };
+}
+
+/** Removes every index item of a withdrawn article and its contribution to the statistics. */
+export async function unindexArticle(store: RelatedIndexStore, entry: IndexEntry): Promise<void> {
+  await store.writeItems(
+    [],
+    [
+      entryKey(entry.id),
+      { pk: titlePk(entry.titleKey), sk: entry.id },
+      ...entry.postings.map(postingKeyOf),
+      ...entry.pending.map((t) => pendingKey(t, entry.id)),
+    ],
+  );
+  await store.addCounters([
+    { key: STATS_KEY, attribute: 'documents', delta: -1 },
+    ...entry.dfTerms.map((t) => ({ key: dfKey(t), attribute: 'df', delta: -1 })),
+  ]);
+}
+
+/** Writes an entry back after a change of its story or pending headlines. */
+export async function saveEntry(store: RelatedIndexStore, entry: IndexEntry): Promise<void> {
+  await store.writeItems([entryToItem(entry)], []);
+}
+
+/**
+ * The nearest indexed articles to `vector`: postings of its `queryTerms` strongest terms give
+ * candidates ranked by partial dot product; the best `candidates` are scored exactly on their stored
+ * vectors. Bounded: queryTerms × postingsPerTerm postings plus `candidates` vectors.
+ */
+export async function searchNeighbours(
+  store: RelatedIndexStore,
+  vector: TermVector,
+  selfId: string,
+  settings: RelatedSettings,
+): Promise<{ neighbours: Neighbour[]; entries: Map<string, IndexEntry> }> {
+  const terms = strongestTerms(vector, settings.queryTerms);
+  const pages = await Promise.all(terms.map(([t]) => store.queryItems(postingPk(t), { limit: settings.postingsPerTerm })));
+  const partial = new Map<string, number>();
+  terms.forEach(([, queryWeight], i) => {
+    for (const p of pages[i] ?? []) {
+      const id = postingId(p.sk);
+      if (id !== selfId) partial.set(id, (partial.get(id) ?? 0) + queryWeight * postingWeight(p.sk));
+    }
+  });
+  const ids = [...partial]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, settings.candidates)
+    .map(([id]) => id);
+  const entries = await readEntries(store, ids);
+  const neighbours: Neighbour[] = [];
+  for (const e of entries.values()) {
+    const score = round4(cosine(vector, e.vector));
+    if (score >= settings.minScore) neighbours.push(toNeighbour(e, score));
+  }
+  neighbours.sort(byScore);
+  return { neighbours, entries };
+}
+
+/** Exact nearest neighbours over every entry: the reference the index is measured against. */
+export function bruteForceNeighbours(
+  entries: Iterable<Pick<IndexEntry, 'id' | 'vector'>>,
+  vector: TermVector,
+  selfId: string,
+  n: number,
+  minScore: number,
+): { id: string; score: number }[] {
+  const out: { id: string; score: number }[] = [];
+  for (const e of entries) {
+    if (e.id === selfId) continue;
+    const score = round4(cosine(vector, e.vector));
+    if (score >= minScore) out.push({ id: e.id, score });
+  }
+  return out.sort(byScore).slice(0, n);
+}
+
+export function toNeighbour(e: IndexEntry, score: number): Neighbour {
+  return { id: e.id, title: e.title, url: e.url, section: e.section, publishedAt: e.publishedAt, score };
+}
+
+export function byScore(a: { id: string; score: number }, b: { id: string; score: number }): number {
+  return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function round4(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
+/** Dice coefficient of two term sets: how alike two titles are, insensitive to word order. */
+export function titleSimilarity(a: readonly string[], b: readonly string[]): number {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  if (sa.size === 0 || sb.size === 0) return 0;
+  let common = 0;
+  for (const t of sa) if (sb.has(t)) common++;
+  return (2 * common) / (sa.size + sb.size);
+}
+
+/** Headline text variants to try: as written, and without a short desk label such as "Tulisdem:". */
+function headlineVariants(text: string): string[] {
+  const m = /^([^:]{1,40}):\s*(.+)$/.exec(text.trim());
+  const variants = [text.trim()];
+  if (m && (m[1] ?? '').trim().split(/\s+/).length <= 3 && m[2]) variants.push(m[2]);
+  return variants;
+}
+
+/** The stored article an editor's headline names, or its rarest terms when none matches well enough. */
+export async function resolveHeadline(
+  store: RelatedIndexStore,
+  text: string,
+  exclude: ReadonlySet<string>,
+  settings: RelatedSettings,
+): Promise<{ match?: Neighbour; waitTerms: string[] }> {
+  const variants = headlineVariants(text);
+  for (const v of variants) {
+    const hits = await store.queryItems(titlePk(titleKey(v)), { limit: 3 });
+    const ids = hits.map((h) => String(h.id)).filter((id) => !exclude.has(id));
+    const entries = await readEntries(store, ids);
+    const first = ids.map((id) => entries.get(id)).find((e) => e !== undefined);
+    if (first) return { match: toNeighbour(first, 1), waitTerms: [] };
+  }
+  const terms = headlineTerms(variants[variants.length - 1] ?? text);
+  if (terms.length === 0) return { waitTerms: [] };
+  const dfItems = await store.getItems(terms.map((t) => dfKey(t)));
+  const df = new Map(dfItems.map((i) => [i.pk.slice('TERMDF#'.length), Number(i.df ?? 0)]));
+  // Rare terms have short posting lists, so the article the headline names is near their front.
+  const rare = [...terms].sort((a, b) => (df.get(a) ?? 0) - (df.get(b) ?? 0) || (a < b ? -1 : 1)).slice(0, 4);
+  const pages = await Promise.all(rare.map((t) => store.queryItems(postingPk(t), { limit: settings.postingsPerTerm })));
+  const hits = new Map<string, number>();
+  for (const page of pages) for (const p of page) {
+    const id = postingId(p.sk);
+    if (!exclude.has(id)) hits.set(id, (hits.get(id) ?? 0) + 1);
+  }
+  const ids = [...hits]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 8)
+    .map(([id]) => id);
+  let best: Neighbour | undefined;
+  for (const e of (await readEntries(store, ids)).values()) {
+    const similarity = round4(titleSimilarity(terms, e.titleTerms));
+    if (similarity >= settings.editorialMinSimilarity && (!best || similarity > best.score || (similarity === best.score && e.id < best.id))) {
+      best = toNeighbour(e, similarity);
+    }
+  }
+  return best ? { match: best, waitTerms: [] } : { waitTerms: rare.slice(0, 3) };
+}
+
+/** Whether a headline names an article with these title terms (used when a waited-for article arrives). */
+export function headlineMatches(text: string, titleTerms: readonly string[], settings: RelatedSettings): boolean {
+  return headlineVariants(text).some((v) => titleSimilarity(headlineTerms(v), titleTerms) >= settings.editorialMinSimilarity);
+}

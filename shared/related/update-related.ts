@@ -1,0 +1,305 @@
+import type { SiteConfig } from '../config/load-config.js';
+import { FEED_FORMATS, type FeedFormat } from '../feeds/feed-paths.js';
+import { renderFeeds } from '../feeds/render-feeds.js';
+import type { Article } from '../model/article.js';
+import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
+import type { RelatedIndexStore } from './related-index-store.js';
+import {
+  DEFAULT_SETTINGS,
+  headlineMatches,
+  indexArticle,
+  pendingKey,
+  readEntries,
+  resolveHeadline,
+  saveEntry,
+  searchNeighbours,
+  toNeighbour,
+  unindexArticle,
+  type IndexEntry,
+  type Neighbour,
+  type RelatedSettings,
+} from './related-index.js';
+import {
+  deleteList,
+  isSameStory,
+  mergeIntoPool,
+  readLists,
+  readReferrers,
+  relatedObjectKey,
+  renderRelatedDocument,
+  RELATED_CACHE_CONTROL,
+  RELATED_CONTENT_TYPE,
+  saveList,
+  type EditorialLink,
+  type RelatedList,
+} from './related-lists.js';
+import {
+  deleteStories,
+  readStories,
+  renderStoryDocument,
+  saveStory,
+  sortMembers,
+  storyFeedMeta,
+  storyObjects,
+  survivor,
+  type Story,
+  type StoryMember,
+} from './stories.js';
+
+export interface UpdateRelatedDeps {
+  articles: ArticleRepository;
+  store: RelatedIndexStore;
+  publisher: ObjectPublisher;
+  site: SiteConfig;
+  /** Part of every use case's dependencies; related documents carry no timestamps (identical bytes on re-runs), so it is not read. */
+  clock: Clock;
+  settings?: RelatedSettings;
+}
+
+export interface UpdateRelatedResult {
+  /** S3 keys whose bytes changed. */
+  written: string[];
+  /** S3 keys removed. */
+  deleted: string[];
+}
+
+/** Editorial headlines are re-resolved on every recompute; waiting articles are woken at most this many per arrival. */
+const MAX_WOKEN = 25;
+
+/**
+ * Brings the related index, related lists and stories in line with the current stored state of
+ * each article (the event is only a hint which ids changed): a published article is (re)indexed,
+ * gets its list, enters at most `fanOut` older neighbours' lists and joins or founds a story;
+ * a withdrawn or missing one leaves the index, every list that mentions it and its story.
+ * Idempotent: a second run with no change in between writes nothing.
+ */
+export async function updateRelated(deps: UpdateRelatedDeps, articleIds: readonly string[]): Promise<UpdateRelatedResult> {
+  const run = new RelatedRun(deps);
+  for (const id of new Set(articleIds)) {
+    const article = await deps.articles.get(id);
+    if (article?.status === 'published') await run.upsert(article);
+    else await run.withdraw(id);
+  }
+  return { written: [...run.written].sort(), deleted: [...run.deleted].sort() };
+}
+
+class RelatedRun {
+  readonly written = new Set<string>();
+  readonly deleted = new Set<string>();
+  private readonly store: RelatedIndexStore;
+  private readonly settings: RelatedSettings;
+
+  constructor(private readonly deps: UpdateRelatedDeps) {
+    this.store = deps.store;
+    this.settings = deps.settings ?? DEFAULT_SETTINGS;
+  }
+
+  async upsert(article: Article): Promise<void> {
+    const previous = (await readEntries(this.store, [article.id])).get(article.id);
+    const linkFieldsChanged =
+      previous !== undefined &&
+      (previous.title !== article.title ||
+        previous.url !== article.url ||
+        previous.section !== article.section ||
+        previous.publishedAt !== article.publishedAt);
+    const changed = !previous || previous.contentHash !== article.contentHash || linkFieldsChanged;
+    const entry = changed ? await indexArticle(this.store, article, previous, this.settings) : previous;
+
+    const headlines = article.relatedHeadlines.map((h) => ({ text: h.text, ...(h.url ? { url: h.url } : {}) }));
+    const { list, entries } = await this.recompute(entry, headlines, new Set());
+    await this.fanOut(entry, list.pool);
+    await this.updateStory(entry, list.pool, entries);
+    if (linkFieldsChanged) await this.refreshReferrers(entry);
+    if (changed) await this.wakeWaiting(entry);
+  }
+
+  async withdraw(id: string): Promise<void> {
+    const entry = (await readEntries(this.store, [id])).get(id);
+    if (!entry) return;
+    const exclude = new Set([id]);
+    const referrers = await readReferrers(this.store, id);
+    const lists = await readLists(this.store, [id, ...referrers]);
+    const referrerEntries = await readEntries(this.store, referrers.filter((r) => r !== id));
+    for (const r of referrerEntries.values()) {
+      await this.recompute(r, lists.get(r.id)?.editorial ?? [], exclude);
+    }
+    if (entry.storyId) await this.leaveStory(entry);
+    await deleteList(this.store, lists.get(id), id, referrers);
+    await this.deleteObject(relatedObjectKey(id));
+    // The entry goes last: if anything above fails, a retry still finds it and finishes the job.
+    await unindexArticle(this.store, entry);
+  }
+
+  /** Searches an article's neighbours, re-resolves its editorial headlines, saves and publishes its list. */
+  private async recompute(
+    entry: IndexEntry,
+    headlines: readonly { text: string; url?: string }[],
+    exclude: ReadonlySet<string>,
+  ): Promise<{ list: RelatedList; entries: Map<string, IndexEntry> }> {
+    const { neighbours, entries } = await searchNeighbours(this.store, entry.vector, entry.id, this.settings);
+    const pool = neighbours.filter((n) => !exclude.has(n.id)).slice(0, this.settings.poolSize);
+
+    const editorial: EditorialLink[] = [];
+    const waitTerms = new Set<string>();
+    for (const h of headlines) {
+      const { match, waitTerms: terms } = await resolveHeadline(this.store, h.text, new Set([entry.id, ...exclude]), this.settings);
+      editorial.push({ text: h.text, ...(h.url ? { url: h.url } : {}), ...(match ? { match } : {}) });
+      for (const t of terms) waitTerms.add(t);
+    }
+    await this.syncPending(entry, [...waitTerms].sort());
+
+    const previous = (await readLists(this.store, [entry.id])).get(entry.id);
+    const list: RelatedList = { id: entry.id, publishedAt: entry.publishedAt, section: entry.section, pool, editorial };
+    await saveList(this.store, list, previous);
+    await this.publishList(list);
+    return { list, entries };
+  }
+
+  /** Keeps one RHEAD item per term an unresolved headline waits on, so a later article can resolve it. */
+  private async syncPending(entry: IndexEntry, terms: string[]): Promise<void> {
+    const before = new Set(entry.pending);
+    const after = new Set(terms);
+    if (before.size === after.size && [...after].every((t) => before.has(t))) return;
+    await this.store.writeItems(
+      terms.filter((t) => !before.has(t)).map((t) => ({ ...pendingKey(t, entry.id), id: entry.id })),
+      entry.pending.filter((t) => !after.has(t)).map((t) => pendingKey(t, entry.id)),
+    );
+    entry.pending = terms;
+    await saveEntry(this.store, entry);
+  }
+
+  /** Enters the new article into the lists of its closest older neighbours (bounded by `fanOut`). */
+  private async fanOut(entry: IndexEntry, pool: readonly Neighbour[]): Promise<void> {
+    const targets = pool.filter((n) => n.score >= this.settings.fanOutMinScore).slice(0, this.settings.fanOut);
+    const lists = await readLists(this.store, targets.map((t) => t.id));
+    for (const t of targets) {
+      const list = lists.get(t.id);
+      if (!list) continue;
+      const updated = { ...list, pool: mergeIntoPool(list.pool, toNeighbour(entry, t.score), this.settings.poolSize) };
+      if (await saveList(this.store, updated, list)) await this.publishList(updated);
+    }
+  }
+
+  /** After a title, URL, section or date change, the copies of those fields in other lists are refreshed. */
+  private async refreshReferrers(entry: IndexEntry): Promise<void> {
+    const referrers = await readReferrers(this.store, entry.id);
+    const lists = await readLists(this.store, referrers);
+    const fresh = (n: Neighbour): Neighbour => (n.id === entry.id ? toNeighbour(entry, n.score) : n);
+    for (const list of lists.values()) {
+      const updated: RelatedList = {
+        ...list,
+        pool: list.pool.map(fresh),
+        editorial: list.editorial.map((e) => (e.match ? { ...e, match: fresh(e.match) } : e)),
+      };
+      if (await saveList(this.store, updated, list)) await this.publishList(updated);
+    }
+  }
+
+  /** Resolves headlines of other articles that were waiting for an article like this one. */
+  private async wakeWaiting(entry: IndexEntry): Promise<void> {
+    const pages = await Promise.all(entry.titleTerms.slice(0, 12).map((t) => this.store.queryItems(`RHEAD#${t}`, { limit: MAX_WOKEN })));
+    const ids = [...new Set(pages.flat().map((i) => i.sk))].filter((id) => id !== entry.id).slice(0, MAX_WOKEN);
+    const lists = await readLists(this.store, ids);
+    const waiting = [...lists.values()].filter((l) =>
+      l.editorial.some((e) => !e.match && headlineMatches(e.text, entry.titleTerms, this.settings)),
+    );
+    const entries = await readEntries(this.store, waiting.map((l) => l.id));
+    for (const l of waiting) {
+      const w = entries.get(l.id);
+      if (w) await this.recompute(w, l.editorial, new Set());
+    }
+  }
+
+  /** Joins, founds or merges the story of an article and its same-story neighbours (see stories.ts). */
+  private async updateStory(entry: IndexEntry, pool: readonly Neighbour[], known: Map<string, IndexEntry>): Promise<void> {
+    const mates = pool.filter((n) => isSameStory(entry, n, this.settings));
+    if (mates.length === 0 && !entry.storyId) return;
+    const missing = mates.map((m) => m.id).filter((id) => !known.has(id));
+    const fetched = await readEntries(this.store, missing);
+    const involved = [entry, ...mates.flatMap((m) => known.get(m.id) ?? fetched.get(m.id) ?? [])];
+    const stories = await readStories(this.store, involved.flatMap((e) => (e.storyId ? [e.storyId] : [])));
+
+    let story: Story;
+    if (mates.length === 0) {
+      const own = stories.find((s) => s.id === entry.storyId);
+      if (!own) {
+        delete entry.storyId;
+        await saveEntry(this.store, entry);
+        return;
+      }
+      story = { ...own, members: sortMembers([...own.members, memberOf(entry)]) };
+    } else {
+      const keep = survivor(stories);
+      const founder = [...involved].sort((a, b) => (a.publishedAt < b.publishedAt ? -1 : a.publishedAt > b.publishedAt ? 1 : a.id < b.id ? -1 : 1))[0] as IndexEntry;
+      story = {
+        id: keep?.id ?? founder.id,
+        foundedAt: keep?.foundedAt ?? founder.publishedAt,
+        members: sortMembers([...stories.flatMap((s) => s.members), ...involved.map(memberOf)]),
+      };
+    }
+    await saveStory(this.store, story, stories.find((s) => s.id === story.id));
+    const merged = stories.filter((s) => s.id !== story.id);
+    await deleteStories(this.store, merged.map((s) => s.id));
+    for (const s of merged) for (const o of storyObjects(s.id)) await this.deleteObject(o.key);
+
+    const memberIds = story.members.map((m) => m.id);
+    const byId = new Map(involved.map((e) => [e.id, e]));
+    const others = await readEntries(this.store, memberIds.filter((id) => !byId.has(id)));
+    for (const id of memberIds) {
+      const e = byId.get(id) ?? others.get(id);
+      if (e && e.storyId !== story.id) {
+        e.storyId = story.id;
+        await saveEntry(this.store, e);
+      }
+    }
+    await this.publishStory(story);
+  }
+
+  private async leaveStory(entry: IndexEntry): Promise<void> {
+    const [story] = await readStories(this.store, [entry.storyId as string]);
+    if (!story) return;
+    const members = story.members.filter((m) => m.id !== entry.id);
+    if (members.length >= 2) {
+      const updated = { ...story, members };
+      await saveStory(this.store, updated, story);
+      await this.publishStory(updated);
+      return;
+    }
+    await deleteStories(this.store, [story.id]);
+    for (const o of storyObjects(story.id)) await this.deleteObject(o.key);
+    const rest = await readEntries(this.store, members.map((m) => m.id));
+    for (const e of rest.values()) {
+      delete e.storyId;
+      await saveEntry(this.store, e);
+    }
+  }
+
+  private async publishList(list: RelatedList): Promise<void> {
+    await this.publish(relatedObjectKey(list.id), renderRelatedDocument(list, this.settings), RELATED_CONTENT_TYPE, RELATED_CACHE_CONTROL);
+  }
+
+  private async publishStory(story: Story): Promise<void> {
+    const { site } = this.deps;
+    const articles = (await this.deps.articles.getMany(story.members.map((m) => m.id))).filter((a) => a.status === 'published');
+    const feeds = renderFeeds(storyFeedMeta(story, site), articles);
+    const feedCache = `public, max-age=${site.feedMaxAgeSeconds}`;
+    for (const o of storyObjects(story.id)) {
+      if (o.format) await this.publish(o.key, feeds[o.format as FeedFormat], FEED_FORMATS[o.format].contentType, feedCache);
+      else await this.publish(o.key, renderStoryDocument(story), o.contentType, RELATED_CACHE_CONTROL);
+    }
+  }
+
+  private async publish(key: string, body: string, contentType: string, cacheControl: string): Promise<void> {
+    const outcome = await this.deps.publisher.publish(key, body, { contentType, cacheControl });
+    if (outcome === 'written') this.written.add(key);
+  }
+
+  private async deleteObject(key: string): Promise<void> {
+    await this.deps.publisher.delete(key);
+    this.deleted.add(key);
+  }
+}
+
+function memberOf(e: IndexEntry): StoryMember {
+  return { id: e.id, title: e.title, url: e.url, publishedAt: e.publishedAt };
+}
