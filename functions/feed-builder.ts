@@ -35,6 +35,8 @@ export function createFeedBuilderHandler(source: DependencySource<FeedBuilderDep
         if (id) await buildFeedsForArticles(build, [id]);
       },
       processor,
+      // Report every failed record rather than throwing, so Lambda checkpoints at the first failure.
+      { throwOnFullBatchFailure: false },
     );
   };
 }
