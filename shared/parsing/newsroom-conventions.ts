@@ -1,0 +1,209 @@
+import type { Dateline, RelatedHeadline } from '../model/article.js';
+
+/**
+ * Newsroom conventions shared by every parser of the outlet's material (raw text export,
+ * WordPress pages): datelines, editor and reporter credits, copyright lines, inline
+ * "read also" headlines and CMS boilerplate. Each rule looks at one line or paragraph of
+ * plain text, so both parsers apply exactly the same judgement.
+ */
+
+/** Non-breaking and other exotic spaces CMS exports leave behind, plus the BOM. */
+const EXOTIC_SPACE = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g;
+const INVISIBLE = /[\ufeff\u200b-\u200d\u2060]/g;
+
+/** Trims a line and turns exotic spaces into plain ones and runs of spaces into one. */
+export function cleanLine(line: string): string {
+  return line.replace(INVISIBLE, '').replace(EXOTIC_SPACE, ' ').replace(/[ \t]+/g, ' ').trim();
+}
+
+/** Escapes text for use inside an HTML element or a double-quoted attribute. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+const PLACE_WORD = String.raw`\p{Lu}[\p{L}'’.]*`;
+// "Jakarta", "Banda Aceh", "Tanjung Pinang", "JAKARTA"; four words covers "Kota Baru Parahyangan"-like names.
+const PLACE = String.raw`(${PLACE_WORD}(?: ${PLACE_WORD}){0,3})`;
+// Dates wire services put after the place: "5/2", "5/2/2024", "Rabu (7/2)", "Rabu, 7 Februari 2024".
+const DATE = String.raw`(?:,\s*(?:\p{L}+,?\s+)?(?:\(?\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\)?|\d{1,2}\s+\p{L}+(?:\s+\d{4})?))`;
+const SOURCE = String.raw`(?:\s*\(([^()]{1,40})\))`;
+// A spaced hyphen, a double hyphen, or an en/em dash with or without spaces.
+const DASH = String.raw`(?:\s*(?:--|[–—])\s*|\s+-\s+|(?<=\))\s*-\s*)`;
+const DATELINE = new RegExp(String.raw`^${PLACE}${DATE}?${SOURCE}?${DASH}(?=\S)`, 'u');
+
+/** What a dateline split finds: the dateline and the length of the prefix it occupied. */
+export interface DatelineMatch {
+  dateline: Dateline;
+  /** Number of characters of the input the dateline and its dash take up. */
+  length: number;
+}
+
+/**
+ * Finds a wire-style dateline ("Jakarta (JurnalPagi) – ", "BANDA ACEH, 5/2 (Outlet) - ")
+ * opening a paragraph. ALL-CAPS places become Title Case; other places keep the given case.
+ */
+export function matchDateline(paragraph: string): DatelineMatch | undefined {
+  const m = DATELINE.exec(paragraph);
+  if (!m) return undefined;
+  const place = normalizePlace(m[1] ?? '');
+  if (!place) return undefined;
+  const source = m[2]?.trim();
+  const dateline: Dateline = source ? { place, source } : { place };
+  return { dateline, length: m[0].length };
+}
+
+function normalizePlace(place: string): string {
+  const trimmed = place.trim();
+  const letters = trimmed.replace(/[^\p{L}]/gu, '');
+  if (letters.length > 1 && letters === letters.toUpperCase()) {
+    return trimmed
+      .toLowerCase()
+      .replace(/(^|[\s'’-])(\p{L})/gu, (_all, sep: string, ch: string) => sep + ch.toUpperCase());
+  }
+  return trimmed;
+}
+
+/** A credit line's meaning: who edited the piece, or who reported it. */
+export type Credit = { kind: 'editor'; name: string } | { kind: 'reporter'; names: string[] };
+
+const EDITOR_LABEL = /^(?:redaktur|editor|penyunting|editing|redaksi)\s*:\s*(.+)$/iu;
+const REPORTER_LABEL = /^(?:pewarta|reporter|penulis|wartawan|kontributor)\s*:\s*(.+)$/iu;
+const PAREN_EDITOR = /^\(\s*(?:red|editor|redaktur)\s*[:/.]\s*([^()]+?)\s*\)$/iu;
+
+/**
+ * Reads an editor or reporter credit line ("Redaktur : Siti Zulikha", "(Red: X)", "Pewarta: A, B").
+ * Credits are short; anything longer is prose that happens to start with the word.
+ */
+export function matchCredit(line: string): Credit | undefined {
+  if (line.length > 100) return undefined;
+  const paren = PAREN_EDITOR.exec(line);
+  if (paren?.[1]) return { kind: 'editor', name: tidyNames(paren[1]) };
+  const editor = EDITOR_LABEL.exec(line);
+  if (editor?.[1]) return { kind: 'editor', name: tidyNames(editor[1]) };
+  const reporter = REPORTER_LABEL.exec(line);
+  if (reporter?.[1]) {
+    const names = reporter[1]
+      .split(/\s*(?:,|\/|&|\bdan\b)\s*/u)
+      .map((n) => n.trim())
+      .filter((n) => n.length > 0);
+    if (names.length > 0) return { kind: 'reporter', names };
+  }
+  return undefined;
+}
+
+/** "X/Y" and "X /  Y" are the same two editors; keep them as one readable string. */
+function tidyNames(names: string): string {
+  return names.trim().replace(/\s*\/\s*/g, ' / ');
+}
+
+const COPYRIGHT = /^(?:hak\s+cipta\b|copyright\b|©|\(c\)\s)|hak\s+cipta\s+dilindungi/iu;
+
+/** True for a copyright notice line ("Hak Cipta © JurnalPagi 2024", "(c) Outlet 2024"). */
+export function isCopyrightLine(line: string): boolean {
+  return line.length <= 160 && COPYRIGHT.test(line);
+}
+
+// Headings that open the CMS comment form: everything after them is the form or other readers' text.
+const COMMENT_FORM_HEADINGS = [
+  /^tinggalkan (?:balasan|komentar)\b/iu,
+  /^leave a (?:reply|comment)\b/iu,
+  /^(?:\d+\s+)?(?:komentar|comments?)\s*(?:\(\d+\))?\s*:?$/iu,
+  /^tulis komentar\b/iu,
+];
+
+const BOILERPLATE = [
+  /^alamat email anda tidak akan dipublikasikan/iu,
+  /^your email address will not be published/iu,
+  /^ruas yang wajib ditandai/iu,
+  /^required fields are marked/iu,
+  /^(?:nama|name|email|e-mail|situs web|website|komentar|comment)\s*\*?$/iu,
+  /^simpan nama, email,? dan situs web saya/iu,
+  /^save my name, email,? and website/iu,
+  /^(?:kirim komentar|post comment|kirim)$/iu,
+  /^(?:bagikan|share this|share|bagikan artikel ini|sebarkan)\s*:?$/iu,
+  /^scroll to continue with content$/iu,
+  /^simak juga video\b/iu,
+  /^(?:advertisement|iklan|adv|sponsored)$/iu,
+  /^(?:suka ini|like this|memuat\.{0,3}|loading\.{0,3})\s*:?$/iu,
+];
+
+// Button labels of share widgets that survive a text export; only dropped right after a share prompt.
+const SHARE_TARGET = /^(?:facebook|twitter|x|whatsapp|telegram|linkedin|line|pinterest|e-?mail|email|cetak|print|salin tautan|copy link|lainnya|more)$/iu;
+const SHARE_PROMPT = /^(?:bagikan|share this|share|bagikan artikel ini|sebarkan)\s*:?$/iu;
+
+/** True for the heading that opens the CMS comment form ("Tinggalkan Balasan", "Leave a Reply"). */
+export function isCommentFormHeading(line: string): boolean {
+  return COMMENT_FORM_HEADINGS.some((re) => re.test(line));
+}
+
+/** True for CMS or ad boilerplate that is never article text. */
+export function isBoilerplate(line: string): boolean {
+  return BOILERPLATE.some((re) => re.test(line));
+}
+
+/** True for a share prompt ("Bagikan:"), after which share-button labels are dropped. */
+export function isSharePrompt(line: string): boolean {
+  return SHARE_PROMPT.test(line);
+}
+
+/** True for one share button's label ("WhatsApp", "Cetak"). */
+export function isShareTarget(line: string): boolean {
+  return SHARE_TARGET.test(line);
+}
+
+/** Labels editors put before a related headline; any other short label before a colon also counts. */
+const KNOWN_LABEL = /^(?:baca(?: juga)?|lihat(?: juga)?|simak(?: juga)?|read(?: also| more)?|see also|berita terkait|artikel terkait)$/iu;
+const SENTENCE_END = /[.!?”"'’…:;,]$/u;
+const OPENING_QUOTE = /^[“"'‘«„]/u;
+const MAX_HEADLINE_WORDS = 16;
+const MAX_HEADLINE_CHARS = 140;
+
+/**
+ * Reads an editor's inline related headline ("Baca juga: X", "Tulisdem: X" or a bare short line).
+ * A headline is short, has no sentence-final punctuation and is not a quotation; a bare one needs
+ * at least three words so stray fragments ("Bersambung") stay body text. Whether it sits between
+ * paragraphs is the caller's judgement.
+ */
+export function matchRelatedHeadline(line: string): RelatedHeadline | undefined {
+  if (line.length === 0 || line.length > MAX_HEADLINE_CHARS) return undefined;
+  if (OPENING_QUOTE.test(line)) return undefined;
+  const labelled = /^([\p{L}][\p{L} ]{0,24}?)\s*:\s*(.+)$/u.exec(line);
+  if (labelled?.[1] && labelled[2]) {
+    const label = labelled[1].trim();
+    const text = labelled[2].trim();
+    const labelWords = label.split(' ').length;
+    if (labelWords <= 3 && isHeadlineText(text, KNOWN_LABEL.test(label) ? 1 : 2)) {
+      return { text: stripTrailingMarks(text), label: tidyLabel(label) };
+    }
+    return undefined;
+  }
+  return isHeadlineText(line, 3) ? { text: line } : undefined;
+}
+
+/** True when `label` is one of the usual "read also" labels; such paragraphs are links, never body. */
+export function isKnownHeadlineLabel(label: string): boolean {
+  return KNOWN_LABEL.test(label.trim());
+}
+
+function isHeadlineText(text: string, minWords: number): boolean {
+  if (OPENING_QUOTE.test(text)) return false;
+  const words = text.split(/\s+/).filter((w) => w.length > 0);
+  if (words.length < minWords || words.length > MAX_HEADLINE_WORDS) return false;
+  // "»" and similar arrows often trail a linked headline; they are decoration, not punctuation.
+  return !SENTENCE_END.test(stripTrailingMarks(text));
+}
+
+function stripTrailingMarks(text: string): string {
+  return text.replace(/\s*[»›→]+$/u, '').trim();
+}
+
+/** "BACA JUGA" and "Baca Juga" read as "Baca juga"; an outlet's own label ("Tulisdem") keeps its spelling. */
+function tidyLabel(label: string): string {
+  if (!KNOWN_LABEL.test(label) && label !== label.toUpperCase()) return label;
+  const lower = label.toLowerCase();
+  return lower.charAt(0).toUpperCase() + lower.slice(1);
+}

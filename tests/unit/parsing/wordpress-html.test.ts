@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ArticleDraftSchema } from '../../../shared/model/article.js';
+import { parseWordPressHtml } from '../../../shared/parsing/wordpress-html.js';
+
+function fixture(name: string): string {
+  return readFileSync(fileURLToPath(new URL(`../../fixtures/parsing/${name}`, import.meta.url)), 'utf8');
+}
+
+function paragraphs(bodyHtml: string): string[] {
+  return [...bodyHtml.matchAll(/<p>(.*?)<\/p>/gs)].map((m) => m[1] ?? '');
+}
+
+describe('parseWordPressHtml on a full theme page', () => {
+  const draft = parseWordPressHtml(fixture('wp-full-theme.html'));
+
+  it('reads the post metadata from Open Graph, article metas and theme markup', () => {
+    expect(draft).toMatchObject({
+      id: 'wp-4812',
+      title: 'Harga cabai rawit di Surabaya turun setelah panen raya',
+      url: 'https://jurnalpagi.example/ekonomi/harga-cabai-rawit-surabaya-turun/',
+      publishedAt: '2024-02-06T01:15:00.000Z',
+      updatedAt: '2024-02-06T03:02:31.000Z',
+      language: 'id',
+      section: 'Ekonomi',
+      authors: [{ name: 'Dewi Lestari' }],
+      summary: 'Harga cabai rawit di pasar tradisional Surabaya turun hingga Rp40.000 per kilogram setelah panen raya di Kediri dan Blitar.',
+    });
+    // Second category joins the tags; the sidebar tag cloud ("Pemilu") is outside the post and ignored.
+    expect(draft.tags).toEqual(['Pangan', 'Inflasi', 'Cabai', 'Jawa Timur']);
+  });
+
+  it('reads the featured image with its size and caption', () => {
+    expect(draft.images).toEqual([
+      {
+        url: 'https://jurnalpagi.example/wp-content/uploads/2024/02/cabai-rawit.jpg',
+        width: 1200,
+        height: 675,
+        type: 'image/jpeg',
+        caption: 'Pedagang menata cabai rawit di Pasar Keputran, Surabaya, Selasa (6/2/2024).',
+      },
+    ]);
+  });
+
+  it('keeps only the article paragraphs, dateline cut, and pulls out conventions', () => {
+    const body = paragraphs(draft.bodyHtml);
+    expect(body).toHaveLength(4);
+    expect(body[0]).toMatch(/^Harga cabai rawit di sejumlah pasar/);
+    expect(draft.dateline).toEqual({ place: 'Surabaya', source: 'JurnalPagi' });
+    expect(draft.editor).toBe('Bambang Wijaya / Rina Kartika');
+    expect(draft.relatedHeadlines).toEqual([
+      {
+        text: 'Stok beras Bulog Jawa Timur aman hingga Lebaran',
+        label: 'Baca juga',
+        url: 'https://jurnalpagi.example/ekonomi/stok-beras-bulog-aman/',
+      },
+    ]);
+    for (const junk of ['ADVERTISEMENT', 'adsbygoogle', 'script', 'Bagikan', 'Facebook', 'Terkait', 'Tinggalkan', 'Komentar', 'Pewarta', 'Editor', 'Baca juga', 'Terpopuler', 'Hak Cipta']) {
+      expect(draft.bodyHtml, junk).not.toContain(junk);
+    }
+    expect(ArticleDraftSchema.safeParse(draft).success).toBe(true);
+  });
+});
+
+describe('parseWordPressHtml on other page shapes', () => {
+  it('reads everything from JSON-LD when the page has no Open Graph or article metas', () => {
+    const draft = parseWordPressHtml(fixture('wp-json-ld-only.html'));
+    expect(draft).toMatchObject({
+      title: 'Timnas U-23 tiba di Doha untuk pemusatan latihan',
+      url: 'https://jurnalpagi.example/olahraga/timnas-u23-doha/',
+      publishedAt: '2024-02-09T12:40:00.000Z',
+      updatedAt: '2024-02-10T00:05:00.000Z',
+      authors: [{ name: 'Yoga Prasetyo' }],
+      section: 'Olahraga',
+      tags: ['Timnas', 'Sepak Bola'],
+      summary: 'Skuad Garuda Muda mendarat di Doha dan langsung menjalani latihan ringan.',
+      images: [{ url: 'https://jurnalpagi.example/wp-content/uploads/2024/02/timnas-doha.jpg' }],
+      dateline: { place: 'Doha', source: 'JurnalPagi' },
+      language: 'id',
+    });
+    expect(draft.id).toBeUndefined();
+    expect(paragraphs(draft.bodyHtml)).toHaveLength(3);
+    expect(ArticleDraftSchema.safeParse(draft).success).toBe(true);
+  });
+
+  it('uses <time datetime> and rel=author when metas are missing, and strips the <title> site suffix when no h1', () => {
+    const page = fixture('wp-time-only.html');
+    const draft = parseWordPressHtml(page);
+    expect(draft).toMatchObject({
+      title: 'Court sets date for port graft verdict',
+      publishedAt: '2024-02-12T07:30:00.000Z',
+      authors: [{ name: 'Ari Wibowo' }],
+      section: 'Hukum',
+      language: 'en',
+      dateline: { place: 'Makassar' },
+      relatedHeadlines: [
+        { text: 'Witnesses describe cash handovers at port office', label: 'Read also', url: 'https://ledger.example/law/port-graft-hearing/' },
+      ],
+    });
+    expect(draft.updatedAt).toBeUndefined();
+    expect(draft.url).toBeUndefined();
+    expect(paragraphs(draft.bodyHtml)).toHaveLength(3);
+    const withoutH1 = parseWordPressHtml(page.replace(/<h1 class="entry-title">.*?<\/h1>/, ''));
+    expect(withoutH1.title).toBe('Court sets date for port graft verdict');
+  });
+
+  it('survives a nasty page: unclosed tags, scripts, event handlers, javascript: links, nested share widgets', () => {
+    const draft = parseWordPressHtml(fixture('wp-nasty.html'));
+    expect(draft.title).toBe('Festival kuliner "Rasa Nusantara" digelar di Banda Aceh & Medan');
+    expect(draft.id).toBe('wp-77');
+    // Unparseable dates pass through so validation can name the field.
+    expect(draft.publishedAt).toBe('kemarin sore');
+    expect(draft.dateline).toEqual({ place: 'Banda Aceh' });
+    expect(draft.editor).toBe('Cut Nyak Meutia');
+    expect(draft.copyright).toBe('© 2024 JurnalPagi');
+    expect(draft.images).toEqual([{ url: 'https://jurnalpagi.example/wp-content/uploads/festival.jpg' }]);
+    expect(draft.relatedHeadlines).toEqual([
+      { text: 'Kopi gayo tembus pasar Eropa', label: 'Baca juga', url: 'https://jurnalpagi.example/gaya-hidup/kopi-gayo-ekspor/' },
+    ]);
+    for (const bad of ['<script', 'onerror', 'onclick', 'javascript:', 'style=', 'injected', 'tracker.example', 'Bagikan', 'Share', 'Leave a Reply', '<b>BANDA']) {
+      expect(draft.bodyHtml, bad).not.toContain(bad);
+    }
+    expect(draft.bodyHtml).toContain('sie reuboh &amp; kopi gayo');
+    expect(draft.bodyHtml).toContain('50\u00a0ribu pengunjung');
+    expect(draft.bodyHtml).toContain('<a href="https://jurnalpagi.example/daftar?ref=a&amp;b=1">laman resmi</a>');
+    expect(draft.bodyHtml).toContain('<a href="https://www.youtube.com/watch?v=abcDEF12345">');
+    expect(paragraphs(draft.bodyHtml)[0]).toMatch(/^Festival kuliner “Rasa Nusantara” dibuka/);
+    const result = ArticleDraftSchema.safeParse(draft);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['publishedAt']);
+  });
+
+  it('never throws on garbage and reports an empty draft', () => {
+    for (const input of ['', 'not html at all', '<<<>>>&&&', '<script type="application/ld+json">{broken</script>']) {
+      const draft = parseWordPressHtml(input);
+      expect(draft.bodyHtml).toBe('');
+      expect(typeof draft.title).toBe('string');
+    }
+  });
+});
