@@ -141,13 +141,13 @@ function relatedLinkElement(name: string, link: RelatedLink): string {
 }
 
 /**
- * RSS <author> must hold an e-mail address, and validators object to an item carrying both
- * <author> and dc:creator; so <author> is used only when every byline has an address.
+ * RSS <author> must hold an e-mail address and may appear once; validators also object to an item
+ * carrying both <author> and dc:creator. So a single byline with an address is an <author>,
+ * and every other byline set is one dc:creator per name.
  */
 function rssAuthors(entry: FeedEntry): string[] {
-  if (entry.authors.length > 0 && entry.authors.every((a) => a.email)) {
-    return entry.authors.map((a) => xmlElement('author', {}, `${a.email} (${a.name})`));
-  }
+  const [only, ...others] = entry.authors;
+  if (only?.email && others.length === 0) return [xmlElement('author', {}, `${only.email} (${only.name})`)];
   return entry.authors.map((a) => xmlElement('dc:creator', {}, a.name));
 }
 
