@@ -138,6 +138,7 @@ export function feedMetaFor(path: string, articles: readonly Article[], site: Si
     description,
     siteUrl: site.siteUrl,
     language: site.language,
+    publisher: site.siteTitle,
     links: { rss: link('rss'), atom: link('atom'), json: link('json') },
     copyright: articles[0]?.copyright,
   };
