@@ -1,0 +1,64 @@
+import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StorageError } from '../errors.js';
+import { PartnerSchema, type Partner, type PartnerRepository } from '../partners/partner.js';
+
+/**
+ * Partner registry items in the single table: `pk = PARTNER#<id>`, `sk = P`.
+ * The registry is small (tens of partners), so `list()` scans with a key filter rather than
+ * paying for an index; every page is followed.
+ */
+export const PARTNER_SORT_KEY = 'P';
+const partnerKey = (id: string) => ({ pk: `PARTNER#${id}`, sk: PARTNER_SORT_KEY });
+
+export class DynamoDbPartnerRepository implements PartnerRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async list(): Promise<Partner[]> {
+    const partners: Partner[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call('Scan partners', () =>
+        this.client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'begins_with(pk, :prefix) AND sk = :sk',
+            ExpressionAttributeValues: { ':prefix': 'PARTNER#', ':sk': PARTNER_SORT_KEY },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) partners.push(toPartner(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return partners.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async get(id: string): Promise<Partner | undefined> {
+    const out = await this.call('GetItem partner', () =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: partnerKey(id), ConsistentRead: true })),
+    );
+    return out.Item ? toPartner(out.Item) : undefined;
+  }
+
+  async put(partner: Partner): Promise<void> {
+    const item = { ...partnerKey(partner.id), entity: 'partner', ...PartnerSchema.parse(partner) };
+    await this.call('PutItem partner', () => this.client.send(new PutCommand({ TableName: this.tableName, Item: item })));
+  }
+
+  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new StorageError(`DynamoDB ${what} failed on table ${this.tableName}`, { cause: error });
+    }
+  }
+}
+
+function toPartner(item: Record<string, unknown>): Partner {
+  const { pk: _pk, sk: _sk, entity: _entity, ...fields } = item;
+  return PartnerSchema.parse(fields);
+}
