@@ -140,7 +140,7 @@ export async function evaluateCorpus(rows: readonly CorpusRow[], settings: Relat
   for (const e of all) {
     const exact = bruteForceNeighbours(all, e.vector, e.id, 10, settings.minScore);
     if (exact.length === 0) continue;
-    const { neighbours } = await searchNeighbours(store, e.vector, e.id, settings);
+    const { neighbours } = await searchNeighbours(store, e.vector, new Set([e.id]), settings);
     const found = new Set(neighbours.slice(0, 10).map((n) => n.id));
     recalls.push(exact.filter((x) => found.has(x.id)).length / exact.length);
   }

@@ -1,6 +1,6 @@
 import type { Article } from '../model/article.js';
 import type { IndexItem, IndexKey, RelatedIndexStore } from './related-index-store.js';
-import { headlineTerms, termCounts, titleKey } from './text-features.js';
+import { headlineTerms, termCounts, titleKey, titleNameTerms } from './text-features.js';
 import { buildVector, cosine, decodeVector, encodeVector, strongestTerms, type TermVector } from './term-vector.js';
 
 /**
@@ -42,6 +42,10 @@ export interface RelatedSettings {
   storyScore: number;
   /** Largest publication-time gap, in hours, between two reports of the same story. */
   storyWindowHours: number;
+  /** Lowest cosine for a follow-up (new facts, same event) whose title shares two terms with the report. */
+  followUpScore: number;
+  /** Largest gap, in hours, between a report and a follow-up recognised by title. */
+  followUpWindowHours: number;
   /** Older neighbours whose lists a new article may enter. */
   fanOut: number;
   /** Lowest cosine for a new article to enter an older neighbour's list. */
@@ -55,13 +59,15 @@ export const DEFAULT_SETTINGS: RelatedSettings = {
   vectorTerms: 40,
   dfTerms: 80,
   postingTerms: 20,
-  queryTerms: 12,
+  queryTerms: 20,
   postingsPerTerm: 100,
   candidates: 50,
   poolSize: 10,
   minScore: 0.08,
   storyScore: 0.45,
   storyWindowHours: 96,
+  followUpScore: 0.16,
+  followUpWindowHours: 24,
   fanOut: 10,
   fanOutMinScore: 0.15,
   editorialMinSimilarity: 0.6,
@@ -78,6 +84,8 @@ export interface IndexEntry {
   vector: Map<string, number>;
   /** Distinct stemmed title terms, for fuzzy headline matching. */
   titleTerms: string[];
+  /** Title terms the body uses as proper names (see `titleNameTerms`). */
+  titleNames: string[];
   /** Terms this article added to TERMDF counters (removed again on withdrawal or edit). */
   dfTerms: string[];
   /** Sort keys of its postings, as "<term> <sk>". */
@@ -96,6 +104,8 @@ export interface Neighbour {
   section: string;
   publishedAt: string;
   score: number;
+  /** Same event as the list's article (see `isSameStory`); decided when the pair is scored. */
+  story: boolean;
 }
 
 export const STATS_KEY: IndexKey = { pk: 'RSTATS', sk: 'S' };
@@ -130,6 +140,7 @@ export function entryToItem(e: IndexEntry): IndexItem {
     contentHash: e.contentHash,
     vector: encodeVector(e.vector),
     titleTerms: e.titleTerms.join(' '),
+    titleNames: e.titleNames.join(' '),
     dfTerms: e.dfTerms.join(' '),
     postings: e.postings.join('\n'),
     titleKey: e.titleKey,
@@ -151,6 +162,7 @@ export function itemToEntry(item: IndexItem): IndexEntry {
     contentHash: String(item.contentHash),
     vector: decodeVector(String(item.vector ?? '')),
     titleTerms: words(item.titleTerms),
+    titleNames: words(item.titleNames),
     dfTerms: words(item.dfTerms),
     postings,
     titleKey: String(item.titleKey),
@@ -209,6 +221,7 @@ export async function indexArticle(
     contentHash: article.contentHash,
     vector,
     titleTerms: headlineTerms(article.title),
+    titleNames: titleNameTerms(article.title, article.bodyText),
     dfTerms,
     postings,
     titleKey: titleKey(article.title),
@@ -278,7 +291,7 @@ export async function saveEntry(store: RelatedIndexStore, entry: IndexEntry): Pr
 export async function searchNeighbours(
   store: RelatedIndexStore,
   vector: TermVector,
-  selfId: string,
+  exclude: ReadonlySet<string>,
   settings: RelatedSettings,
 ): Promise<{ neighbours: Neighbour[]; entries: Map<string, IndexEntry> }> {
   const terms = strongestTerms(vector, settings.queryTerms);
@@ -287,7 +300,7 @@ export async function searchNeighbours(
   terms.forEach(([, queryWeight], i) => {
     for (const p of pages[i] ?? []) {
       const id = postingId(p.sk);
-      if (id !== selfId) partial.set(id, (partial.get(id) ?? 0) + queryWeight * postingWeight(p.sk));
+      if (!exclude.has(id)) partial.set(id, (partial.get(id) ?? 0) + queryWeight * postingWeight(p.sk));
     }
   });
   const ids = [...partial]
@@ -298,7 +311,7 @@ export async function searchNeighbours(
   const neighbours: Neighbour[] = [];
   for (const e of entries.values()) {
     const score = round4(cosine(vector, e.vector));
-    if (score >= settings.minScore) neighbours.push(toNeighbour(e, score));
+    if (score >= settings.minScore && !exclude.has(e.id)) neighbours.push(toNeighbour(e, score));
   }
   neighbours.sort(byScore);
   return { neighbours, entries };
@@ -321,8 +334,31 @@ export function bruteForceNeighbours(
   return out.sort(byScore).slice(0, n);
 }
 
-export function toNeighbour(e: IndexEntry, score: number): Neighbour {
-  return { id: e.id, title: e.title, url: e.url, section: e.section, publishedAt: e.publishedAt, score };
+export function toNeighbour(e: IndexEntry, score: number, story = false): Neighbour {
+  return { id: e.id, title: e.title, url: e.url, section: e.section, publishedAt: e.publishedAt, score, story };
+}
+
+/**
+ * Whether two articles report the same event: near-duplicates (cosine ≥ storyScore) published
+ * within storyWindowHours, or a follow-up that reuses two title terms (place, event) with a lower
+ * cosine, within followUpWindowHours, at least one of them a proper name in one of the bodies (a
+ * place or a person: "banjir" + "Semarang" is an event, "ruang digital" + "demokrasi" a theme).
+ * Symmetric, so both articles' lists and the story agree.
+ */
+export function isSameStory(
+  a: Pick<IndexEntry, 'publishedAt' | 'titleTerms' | 'titleNames'>,
+  b: Pick<IndexEntry, 'publishedAt' | 'titleTerms' | 'titleNames'>,
+  score: number,
+  settings: RelatedSettings,
+): boolean {
+  const gapHours = Math.abs(Date.parse(a.publishedAt) - Date.parse(b.publishedAt)) / 3_600_000;
+  if (gapHours > settings.storyWindowHours) return false;
+  if (score >= settings.storyScore) return true;
+  if (score < settings.followUpScore || gapHours > settings.followUpWindowHours) return false;
+  const other = new Set(b.titleTerms);
+  const shared = a.titleTerms.filter((t) => other.has(t) && !/^\d+$/.test(t));
+  const names = new Set([...a.titleNames, ...b.titleNames]);
+  return shared.length >= 2 && shared.some((t) => names.has(t));
 }
 
 export function byScore(a: { id: string; score: number }, b: { id: string; score: number }): number {

@@ -101,12 +101,6 @@ export async function readReferrers(store: RelatedIndexStore, id: string): Promi
   return items.map((i) => String(i.id));
 }
 
-/** Same event: similar enough and published close enough in time (symmetric, so lists and stories agree). */
-export function isSameStory(a: { publishedAt: string }, b: { publishedAt: string; score: number }, settings: RelatedSettings): boolean {
-  const gapHours = Math.abs(Date.parse(a.publishedAt) - Date.parse(b.publishedAt)) / 3_600_000;
-  return b.score >= settings.storyScore && gapHours <= settings.storyWindowHours;
-}
-
 /** Puts `neighbour` into a pool (replacing an older score for the same id), best first, at most `size`. */
 export function mergeIntoPool(pool: readonly Neighbour[], neighbour: Neighbour, size: number): Neighbour[] {
   return [...pool.filter((n) => n.id !== neighbour.id), neighbour].sort(byScore).slice(0, size);
@@ -140,7 +134,7 @@ export function composeList(list: RelatedList, settings: RelatedSettings): Relat
     );
   for (const n of ranked) {
     if (out.length >= settings.k) break;
-    out.push({ id: n.id, title: n.title, url: n.url, score: n.score, reason: isSameStory(list, n, settings) ? 'same-story' : 'similar' });
+    out.push({ id: n.id, title: n.title, url: n.url, score: n.score, reason: n.story ? 'same-story' : 'similar' });
   }
   return out;
 }

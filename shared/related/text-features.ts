@@ -146,6 +146,19 @@ export function headlineTerms(text: string): string[] {
   return [...new Set(terms)];
 }
 
+/**
+ * Title terms (in `headlineTerms` form) that the body uses as proper names: places, people,
+ * institutions. Two reports sharing such a title term are about one concrete event rather than one theme.
+ */
+export function titleNameTerms(title: string, bodyText: string): string[] {
+  const names = nameForms(rawTokens(stripBoilerplate(bodyText)));
+  const out = rawTokens(title)
+    .filter((t) => names.has(t.lower))
+    .map((t) => termOf(t.lower, new Set()))
+    .filter((t): t is string => t !== undefined);
+  return [...new Set(out)];
+}
+
 /** Normalized title used for exact title lookups: lowercase, accents folded, words joined by single spaces. */
 export function titleKey(title: string): string {
   return title

@@ -8,6 +8,7 @@ import {
   DEFAULT_SETTINGS,
   headlineMatches,
   indexArticle,
+  isSameStory,
   pendingKey,
   readEntries,
   resolveHeadline,
@@ -21,7 +22,6 @@ import {
 } from './related-index.js';
 import {
   deleteList,
-  isSameStory,
   mergeIntoPool,
   readLists,
   readReferrers,
@@ -136,8 +136,11 @@ class RelatedRun {
     headlines: readonly { text: string; url?: string }[],
     exclude: ReadonlySet<string>,
   ): Promise<{ list: RelatedList; entries: Map<string, IndexEntry> }> {
-    const { neighbours, entries } = await searchNeighbours(this.store, entry.vector, entry.id, this.settings);
-    const pool = neighbours.filter((n) => !exclude.has(n.id)).slice(0, this.settings.poolSize);
+    const { neighbours, entries } = await searchNeighbours(this.store, entry.vector, new Set([entry.id, ...exclude]), this.settings);
+    const pool = neighbours.slice(0, this.settings.poolSize).map((n) => {
+      const other = entries.get(n.id);
+      return { ...n, story: other !== undefined && isSameStory(entry, other, n.score, this.settings) };
+    });
 
     const editorial: EditorialLink[] = [];
     const waitTerms = new Set<string>();
@@ -175,7 +178,7 @@ class RelatedRun {
     for (const t of targets) {
       const list = lists.get(t.id);
       if (!list) continue;
-      const updated = { ...list, pool: mergeIntoPool(list.pool, toNeighbour(entry, t.score), this.settings.poolSize) };
+      const updated = { ...list, pool: mergeIntoPool(list.pool, toNeighbour(entry, t.score, t.story), this.settings.poolSize) };
       if (await saveList(this.store, updated, list)) await this.publishList(updated);
     }
   }
@@ -184,7 +187,7 @@ class RelatedRun {
   private async refreshReferrers(entry: IndexEntry): Promise<void> {
     const referrers = await readReferrers(this.store, entry.id);
     const lists = await readLists(this.store, referrers);
-    const fresh = (n: Neighbour): Neighbour => (n.id === entry.id ? toNeighbour(entry, n.score) : n);
+    const fresh = (n: Neighbour): Neighbour => (n.id === entry.id ? toNeighbour(entry, n.score, n.story) : n);
     for (const list of lists.values()) {
       const updated: RelatedList = {
         ...list,
@@ -212,7 +215,7 @@ class RelatedRun {
 
   /** Joins, founds or merges the story of an article and its same-story neighbours (see stories.ts). */
   private async updateStory(entry: IndexEntry, pool: readonly Neighbour[], known: Map<string, IndexEntry>): Promise<void> {
-    const mates = pool.filter((n) => isSameStory(entry, n, this.settings));
+    const mates = pool.filter((n) => n.story);
     if (mates.length === 0 && !entry.storyId) return;
     const missing = mates.map((m) => m.id).filter((id) => !known.has(id));
     const fetched = await readEntries(this.store, missing);
