@@ -1,5 +1,5 @@
 import { DomUtils, ElementType } from 'htmlparser2';
-import type { AnyNode, ChildNode, Element, Text } from 'domhandler';
+import type { AnyNode, Element, Text } from 'domhandler';
 
 /**
  * Small DOM helpers over htmlparser2's tree: type guards and the handful of selector shapes the
@@ -74,15 +74,4 @@ export function select(root: AnyNode, chain: SimpleSelector[]): Element[] {
 /** Text of a node with entities decoded and whitespace collapsed. */
 export function textOf(node: AnyNode | AnyNode[]): string {
   return DomUtils.textContent(node).replace(/[\s\u00a0]+/g, ' ').trim();
-}
-
-/** The nearest ancestor (or `el` itself) for which `test` holds. */
-export function closest(el: Element, test: (el: Element) => boolean): Element | undefined {
-  let node: ChildNode | null = el;
-  while (node !== null) {
-    if (isElement(node) && test(node)) return node;
-    const parent: AnyNode | null = node.parent;
-    node = parent !== null && parent.type !== ElementType.Root ? (parent as ChildNode) : null;
-  }
-  return undefined;
 }

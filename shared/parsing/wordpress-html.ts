@@ -74,7 +74,7 @@ export function parseWordPressHtml(html: string): ArticleDraft {
 
   const categories = unique([
     ...(metas.get('article:section') ?? []),
-    ...(record(ld) ? strings(ld?.['articleSection']) : []),
+    ...strings(ld?.['articleSection']),
     ...findAll(scope, (el) => el.name === 'a' && relOf(el).includes('category')).map((el) => textOf(el)),
     ...select(scope, [{ className: 'cat-links' }, { tag: 'a' }]).map((el) => textOf(el)),
   ]);
@@ -420,15 +420,15 @@ function readContent(content: Element, baseUrl: string | undefined): ContentFind
       DomUtils.removeElement(block);
       continue;
     }
-    const credit = matchCredit(text);
-    if (credit) {
-      if (credit.kind === 'editor') findings.editor ??= credit.name;
-      else findings.reporters.push(...credit.names.filter((n) => !findings.reporters.includes(n)));
-      DomUtils.removeElement(block);
-      continue;
-    }
-    if (isCopyrightLine(text)) {
-      findings.copyright ??= text;
+    // Credits and copyright often share one paragraph, split by <br>: read them line by line.
+    const lines = linesOf(block);
+    if (lines.every((line) => matchCredit(line) !== undefined || isCopyrightLine(line) || isBoilerplate(line))) {
+      for (const line of lines) {
+        const credit = matchCredit(line);
+        if (credit?.kind === 'editor') findings.editor ??= credit.name;
+        else if (credit?.kind === 'reporter') findings.reporters.push(...credit.names.filter((n) => !findings.reporters.includes(n)));
+        else if (isCopyrightLine(line)) findings.copyright ??= line;
+      }
       DomUtils.removeElement(block);
       continue;
     }
@@ -445,6 +445,24 @@ function readContent(content: Element, baseUrl: string | undefined): ContentFind
     bodyParagraphs++;
   }
   return findings;
+}
+
+/** The cleaned lines of a block, `<br>` ending a line. */
+function linesOf(block: Element): string[] {
+  const parts: string[] = [];
+  const walk = (node: AnyNode): void => {
+    if (isTextNode(node)) parts.push(node.data);
+    else if (isElement(node)) {
+      if (node.name === 'br') parts.push('\n');
+      node.children.forEach(walk);
+    }
+  };
+  walk(block);
+  return parts
+    .join('')
+    .split('\n')
+    .map(cleanLine)
+    .filter((line) => line.length > 0);
 }
 
 function removeComments(root: Element): void {

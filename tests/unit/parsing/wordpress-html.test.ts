@@ -131,6 +131,29 @@ describe('parseWordPressHtml on other page shapes', () => {
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['publishedAt']);
   });
 
+  it('reads credits and copyright sharing one paragraph split by <br>', () => {
+    const draft = parseWordPressHtml(
+      '<div class="entry-content"><p>Isi berita pertama yang cukup panjang.</p><p>Pewarta: Dewi Lestari<br>Editor: Agus Salim<br/>Hak Cipta © JurnalPagi 2024</p></div>',
+    );
+    expect(draft.authors).toEqual([{ name: 'Dewi Lestari' }]);
+    expect(draft.editor).toBe('Agus Salim');
+    expect(draft.copyright).toBe('Hak Cipta © JurnalPagi 2024');
+    expect(draft.bodyHtml).toBe('<p>Isi berita pertama yang cukup panjang.</p>');
+  });
+
+  it('falls back to the article element without its header and footer, then to JSON-LD articleBody', () => {
+    const fromArticle = parseWordPressHtml(
+      '<article><header class="entry-header"><h1 class="entry-title">Judul</h1></header><p>Paragraf satu.</p><p>Paragraf dua.</p><footer>Kategori: Nasional</footer></article>',
+    );
+    expect(fromArticle.title).toBe('Judul');
+    expect(fromArticle.bodyHtml).toBe('<p>Paragraf satu.</p><p>Paragraf dua.</p>');
+    const fromLd = parseWordPressHtml(
+      '<script type="application/ld+json">[{"@type":"WebSite"},{"@type":["NewsArticle"],"headline":"Judul LD","articleBody":"Baris satu & dua.\\n\\nBaris <tiga>."}]</script>',
+    );
+    expect(fromLd.title).toBe('Judul LD');
+    expect(fromLd.bodyHtml).toBe('<p>Baris satu &amp; dua.</p>\n<p>Baris &lt;tiga&gt;.</p>');
+  });
+
   it('never throws on garbage and reports an empty draft', () => {
     for (const input of ['', 'not html at all', '<<<>>>&&&', '<script type="application/ld+json">{broken</script>']) {
       const draft = parseWordPressHtml(input);
