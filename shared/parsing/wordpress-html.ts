@@ -394,17 +394,17 @@ function readContent(content: Element, baseUrl: string | undefined): ContentFind
   }
   for (const iframe of findAll(content, (el) => el.name === 'iframe')) {
     const watch = youtubeWatchUrl(iframe);
-    const link = parseDocument(`<p><a href="${escapeHtml(watch ?? '')}">${escapeHtml(watch ?? '')}</a></p>`).children[0];
-    if (watch && link) DomUtils.replaceElement(iframe, link);
+    const link = watch ? parseDocument(`<p><a href="${escapeHtml(watch)}">${escapeHtml(watch)}</a></p>`).children[0] : undefined;
+    if (link) DomUtils.replaceElement(iframe, link);
   }
 
   const findings: ContentFindings = { relatedHeadlines: [], reporters: [] };
   let bodyParagraphs = 0;
   let afterSharePrompt = false;
   const blocks = findAll(content, (el) => el.name === 'p' || (el.name === 'div' && !findFirst(el, (c) => ['p', 'div', 'figure', 'ul', 'ol', 'table'].includes(c.name))));
-  for (let i = 0; i < blocks.length; i++) {
-    const block = blocks[i];
-    if (block === undefined || block.parent === null || !isAttached(block, content)) continue;
+  for (const block of blocks) {
+    // Removing the comment form or a credit may already have detached this block.
+    if (!isAttached(block, content)) continue;
     const text = cleanLine(textOf(block));
     if (text.length === 0) continue;
     if (isCommentFormHeading(text)) {

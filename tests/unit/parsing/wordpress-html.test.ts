@@ -154,6 +154,13 @@ describe('parseWordPressHtml on other page shapes', () => {
     expect(fromLd.bodyHtml).toBe('<p>Baris satu &amp; dua.</p>\n<p>Baris &lt;tiga&gt;.</p>');
   });
 
+  it('drops a comment form written into the content and everything after it', () => {
+    const draft = parseWordPressHtml(
+      '<div class="entry-content"><div><p>Isi berita yang tetap ada.</p><p>Tinggalkan Balasan</p><p>Nama *</p></div><p>Komentar pembaca yang panjang sekali.</p></div>',
+    );
+    expect(draft.bodyHtml).toBe('<p>Isi berita yang tetap ada.</p>');
+  });
+
   it('never throws on garbage and reports an empty draft', () => {
     for (const input of ['', 'not html at all', '<<<>>>&&&', '<script type="application/ld+json">{broken</script>']) {
       const draft = parseWordPressHtml(input);
