@@ -1,3 +1,4 @@
+import { partnersOnTarget, signUrlOnTarget } from './commands/local-aware.js';
 import { parseCommand } from './commands/parse.js';
 import { startCommand } from './commands/start.js';
 
@@ -12,6 +13,8 @@ type Command = { summary: string; run: (args: string[], ctx: CommandContext) => 
 const COMMANDS: Record<string, Command> = {
   start: { summary: 'run the whole pipeline locally and watch the inbox folder', run: startCommand },
   parse: { summary: 'print the article a file would become, without storing it', run: parseCommand },
+  'sign-url': { summary: "print a signed URL for a partner's feeds (local key pair in the data folder)", run: signUrlOnTarget },
+  partners: { summary: 'sync, list, suspend or activate partners in the registry', run: partnersOnTarget },
 };
 
 function usage(): string {

@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { productionDependencies, resolveDependencies, type Dependencies, type DependencySource } from '../shared/runtime/dependencies.js';
+import { feedBuildDependencies, productionDependencies, resolveDependencies, type Dependencies, type DependencySource } from '../shared/runtime/dependencies.js';
 import { articleIdOfStreamRecord } from '../shared/runtime/stream-records.js';
 import { buildFeedsForArticles, type BuildFeedsDeps } from '../shared/usecases/build-feeds.js';
 
@@ -43,13 +43,5 @@ export function createFeedBuilderHandler(source: DependencySource<FeedBuilderDep
 
 export const handler = createFeedBuilderHandler(() => {
   const deps = productionDependencies();
-  return {
-    logger: deps.logger,
-    build: {
-      articles: deps.articles,
-      revisions: deps.feedRevisions,
-      publisher: deps.publisher,
-      site: deps.config.site,
-    },
-  };
+  return { logger: deps.logger, build: feedBuildDependencies(deps) };
 });

@@ -15,7 +15,7 @@ Options:
   --data DIR      Data folder: DynamoDB, S3 objects, signing keys (default .warta)
   --inbox DIR     Folder watched for article files (default <data>/inbox)
   --memory        Keep DynamoDB and S3 in memory only; nothing survives a restart
-  --no-examples   Start without ingesting the example articles
+  --no-examples   Start without the example articles and partners
   --quiet-edge    Do not print the edge's access log lines
   -h, --help      Show this help
 `;
@@ -62,6 +62,7 @@ export async function startCommand(args: string[], ctx: CommandContext): Promise
     inboxDir,
     memory: values.memory,
     examplesDir: values['no-examples'] ? null : resolve(PROJECT_ROOT, 'examples/articles'),
+    partnersFile: values['no-examples'] ? null : resolve(PROJECT_ROOT, 'examples/partners.json'),
     log,
     accessLog: values['quiet-edge'] ? undefined : (entry) => ctx.stdout.write(`${JSON.stringify(entry)}\n`),
   });

@@ -11,6 +11,9 @@ import { startEdgeServer, type EdgeServer } from './edge-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedStack, type EmbeddedStack } from './embedded-stack.js';
 import { ensureLocalKeyPair, loadTrustedPublicKeys } from './key-pair.js';
 import { LocalStream, type StreamConsumer } from './local-stream.js';
+import { writeLocalEndpoints } from './local-endpoints.js';
+import { readPartnerRegistryFile } from '../../shared/partners/partner-registry-file.js';
+import { productionDependencies } from '../../shared/runtime/dependencies.js';
 
 export const LOCAL_TABLE = 'warta-articles';
 export const LOCAL_FEED_BUCKET = 'warta-feeds';
@@ -25,6 +28,8 @@ export interface MainJobOptions {
   memory: boolean;
   /** Folder of articles ingested at start; null to start empty. */
   examplesDir: string | null;
+  /** Partner registry file loaded into the table at start (as `warta partners sync` does); null for none. */
+  partnersFile: string | null;
   log: (line: string) => void;
   /** Where edge access log lines go (one JSON object per request). */
   accessLog?: (entry: Record<string, unknown>) => void;
@@ -82,6 +87,13 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
     // Imported only now: the handlers read this environment at their first invocation, as in Lambda.
     const handlers = await loadHandlers();
     const stream = new LocalStream(handlers.streamConsumers);
+
+    if (options.partnersFile) {
+      const partners = await readPartnerRegistryFile(options.partnersFile);
+      const registry = productionDependencies().partners;
+      for (const partner of partners) await registry.put(partner);
+      options.log(`partners: ${partners.map((p) => `${p.id} (${p.status})`).join(', ')} from ${options.partnersFile}`);
+    }
 
     const afterIngest = async (outcomes: IngestOutcome[]) => {
       const changed = outcomes.flatMap((o) => (o.status === 'created' || o.status === 'updated' || o.status === 'withdrawn' ? [o.article.id] : []));
@@ -151,6 +163,18 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       }
     });
     closers.push(async () => watcher.close());
+    closers.push(
+      await writeLocalEndpoints(dataDir, {
+        pid: process.pid,
+        dynamodb: stack.dynamoEndpoint,
+        s3: stack.s3Endpoint,
+        edge: edge.url,
+        api: api.url,
+        table: LOCAL_TABLE,
+        feedBucket: LOCAL_FEED_BUCKET,
+        inboxBucket: LOCAL_INBOX_BUCKET,
+      }),
+    );
 
     const feedUrls = ['rss', 'atom', 'json'].map((f) => `${edge.url}/${feedObjectKey('latest', f as 'rss')}`);
     options.log(`ready in ${Math.round(performance.now() - started)} ms`);

@@ -7,6 +7,11 @@ import { systemClock, type ArticleRepository, type Clock, type ObjectPublisher }
 import { DynamoDbArticleRepository } from '../storage/dynamodb-article-repository.js';
 import { DynamoDbFeedRevisions } from '../storage/dynamodb-feed-revisions.js';
 import { S3ObjectPublisher } from '../storage/s3-object-publisher.js';
+import { DynamoDbPartnerRepository } from '../storage/dynamodb-partner-repository.js';
+import type { PartnerRepository } from '../partners/partner.js';
+import { rebuildPartnerOutputs } from '../partners/build-partner-outputs.js';
+import { renderFeeds } from '../feeds/render-feeds.js';
+import type { BuildFeedsDeps } from '../usecases/build-feeds.js';
 
 /** Everything a handler needs, built once and passed in; tests and the local runtime build their own. */
 export interface Dependencies {
@@ -17,6 +22,7 @@ export interface Dependencies {
   articles: ArticleRepository;
   feedRevisions: DynamoDbFeedRevisions;
   publisher: ObjectPublisher;
+  partners: PartnerRepository;
   clock: Clock;
   logger: Logger;
 }
@@ -46,8 +52,35 @@ export function buildDependencies(config: RuntimeConfig, overrides: ClientOverri
     articles: new DynamoDbArticleRepository(documentClient, config.articlesTableName),
     feedRevisions: new DynamoDbFeedRevisions(documentClient, config.articlesTableName),
     publisher: new S3ObjectPublisher(s3, config.feedBucketName),
+    partners: new DynamoDbPartnerRepository(documentClient, config.articlesTableName),
     clock: overrides.clock ?? systemClock,
     logger: overrides.logger ?? new Logger({ serviceName: 'warta' }),
+  };
+}
+
+/**
+ * What the feed builder needs: public feeds, plus the partner outputs of the same change,
+ * both rendered from the current table state.
+ */
+export function feedBuildDependencies(deps: Dependencies): BuildFeedsDeps {
+  const site = deps.config.site;
+  return {
+    articles: deps.articles,
+    revisions: deps.feedRevisions,
+    publisher: deps.publisher,
+    site,
+    partnerOutputs: (ids) =>
+      rebuildPartnerOutputs(
+        {
+          articles: deps.articles,
+          partners: deps.partners,
+          publisher: deps.publisher,
+          render: renderFeeds,
+          site,
+          itemLimit: site.feedItemLimit,
+        },
+        ids,
+      ),
   };
 }
 

@@ -1,14 +1,14 @@
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StorageError } from '../errors.js';
 import { PartnerSchema, type Partner, type PartnerRepository } from '../partners/partner.js';
 
 /**
- * Partner registry items in the single table: `pk = PARTNER#<id>`, `sk = P`.
- * The registry is small (tens of partners), so `list()` scans with a key filter rather than
- * paying for an index; every page is followed.
+ * Partner registry items in the single table: `pk = PARTNERS`, `sk = <id>`. The registry is small
+ * (tens of partners) and read on every feed build, so it lives in one partition: `list()` is one
+ * Query, never a table scan; every page is followed.
  */
-export const PARTNER_SORT_KEY = 'P';
-const partnerKey = (id: string) => ({ pk: `PARTNER#${id}`, sk: PARTNER_SORT_KEY });
+export const PARTNERS_PARTITION = 'PARTNERS';
+const partnerKey = (id: string) => ({ pk: PARTNERS_PARTITION, sk: id });
 
 export class DynamoDbPartnerRepository implements PartnerRepository {
   constructor(
@@ -20,12 +20,12 @@ export class DynamoDbPartnerRepository implements PartnerRepository {
     const partners: Partner[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.call('Scan partners', () =>
+      const page = await this.call('Query partners', () =>
         this.client.send(
-          new ScanCommand({
+          new QueryCommand({
             TableName: this.tableName,
-            FilterExpression: 'begins_with(pk, :prefix) AND sk = :sk',
-            ExpressionAttributeValues: { ':prefix': 'PARTNER#', ':sk': PARTNER_SORT_KEY },
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': PARTNERS_PARTITION },
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
