@@ -12,7 +12,9 @@ export class InMemoryRelatedStore implements RelatedIndexStore {
 
   async getItems(keys: readonly IndexKey[]): Promise<IndexItem[]> {
     const out: IndexItem[] = [];
-    for (const key of keys) {
+    // Duplicate keys are read once, as the DynamoDB store does (BatchGet rejects duplicates).
+    const unique = new Map(keys.map((k) => [`${k.pk}\u0000${k.sk}`, k]));
+    for (const key of unique.values()) {
       const item = this.partitions.get(key.pk)?.get(key.sk);
       if (item) out.push(structuredClone(item));
     }

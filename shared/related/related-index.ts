@@ -130,7 +130,7 @@ function postingId(sk: string): string {
 }
 
 export function entryToItem(e: IndexEntry): IndexItem {
-  return {
+  const item: IndexItem = {
     ...entryKey(e.id),
     id: e.id,
     title: e.title,
@@ -147,6 +147,9 @@ export function entryToItem(e: IndexEntry): IndexItem {
     ...(e.storyId ? { storyId: e.storyId } : {}),
     pending: e.pending.join(' '),
   };
+  // Empty strings are left out: older DynamoDB emulators reject them, and absent reads back as empty.
+  for (const [k, v] of Object.entries(item)) if (v === '') delete item[k];
+  return item;
 }
 
 const words = (s: unknown) => (typeof s === 'string' && s.length > 0 ? s.split(/[ \n]/) : []);

@@ -1,0 +1,142 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { StorageError } from '../errors.js';
+import { DEFAULT_SETTINGS, type RelatedSettings } from '../related/related-index.js';
+import type {
+  CounterUpdate,
+  IndexItem,
+  IndexKey,
+  IndexUsage,
+  QueryOptions,
+  RelatedIndexStore,
+  RelatedLink,
+  RelatedLinksReader,
+} from '../related/related-index-store.js';
+import { readRelatedLinks } from '../related/related-lists.js';
+
+const BATCH_GET_LIMIT = 100;
+const BATCH_WRITE_LIMIT = 25;
+const MAX_UNPROCESSED_ROUNDS = 8;
+
+/**
+ * The related index in the shared single table (layout in shared/related/related-index.ts and
+ * docs/related.md; only RSTATS, TERMDF#, RIDX#, RSIG#, RTITLE#, RHEAD#, RELATED# and STORY# keys).
+ * Reads are eventually consistent: the index tolerates a just-written posting being missed once,
+ * and halves the read cost. Also serves stored related lists to feed and partner rendering.
+ */
+export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksReader {
+  private readonly counts: IndexUsage = { itemsRead: 0, itemsWritten: 0 };
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly settings: RelatedSettings = DEFAULT_SETTINGS,
+  ) {}
+
+  async getItems(keys: readonly IndexKey[]): Promise<IndexItem[]> {
+    const unique = [...new Map(keys.map((k) => [`${k.pk}\u0000${k.sk}`, { pk: k.pk, sk: k.sk }])).values()];
+    const out: IndexItem[] = [];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let pending: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_LIMIT);
+      for (let round = 0; pending.length > 0; round++) {
+        if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchGetItem kept returning unprocessed keys');
+        if (round > 0) await backoff(round);
+        const keysNow = pending;
+        const result = await this.call('BatchGetItem', () =>
+          this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysNow } } })),
+        );
+        out.push(...((result.Responses?.[this.tableName] ?? []) as IndexItem[]));
+        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }
+    this.counts.itemsRead += out.length;
+    return out;
+  }
+
+  async queryItems(pk: string, options: QueryOptions = {}): Promise<IndexItem[]> {
+    const out: IndexItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const remaining = options.limit === undefined ? undefined : options.limit - out.length;
+      const input: QueryCommandInput = {
+        TableName: this.tableName,
+        KeyConditionExpression: options.skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk, ...(options.skPrefix ? { ':prefix': options.skPrefix } : {}) },
+        ...(remaining !== undefined ? { Limit: remaining } : {}),
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      };
+      const result = await this.call('Query', () => this.client.send(new QueryCommand(input)));
+      out.push(...((result.Items ?? []) as IndexItem[]));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && (options.limit === undefined || out.length < options.limit));
+    this.counts.itemsRead += out.length;
+    return out;
+  }
+
+  async writeItems(puts: readonly IndexItem[], deletes: readonly IndexKey[]): Promise<void> {
+    const requests: Record<string, unknown>[] = [
+      ...puts.map((item) => ({ PutRequest: { Item: item } })),
+      ...deletes.map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } })),
+    ];
+    for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) {
+      let pending = requests.slice(start, start + BATCH_WRITE_LIMIT);
+      for (let round = 0; pending.length > 0; round++) {
+        if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchWriteItem kept returning unprocessed items');
+        if (round > 0) await backoff(round);
+        const batch = pending;
+        const result = await this.call('BatchWriteItem', () =>
+          this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } })),
+        );
+        pending = (result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }
+    this.counts.itemsWritten += requests.length;
+  }
+
+  async addCounters(updates: readonly CounterUpdate[]): Promise<void> {
+    // UpdateItem per counter: ADD is atomic, so concurrent builders never lose an increment.
+    await Promise.all(
+      updates.map((u) =>
+        this.call('UpdateItem counter', () =>
+          this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: u.key.pk, sk: u.key.sk },
+              UpdateExpression: 'ADD #a :d',
+              ExpressionAttributeNames: { '#a': u.attribute },
+              ExpressionAttributeValues: { ':d': u.delta },
+            }),
+          ),
+        ),
+      ),
+    );
+    this.counts.itemsWritten += updates.length;
+  }
+
+  usage(): IndexUsage {
+    return { ...this.counts };
+  }
+
+  /** Related links of several articles: one BatchGet of their stored lists. */
+  async relatedLinks(articleIds: readonly string[]): Promise<Map<string, RelatedLink[]>> {
+    return readRelatedLinks(this, articleIds, this.settings);
+  }
+
+  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new StorageError(`DynamoDB ${what} failed on table ${this.tableName}`, { cause: error });
+    }
+  }
+}
+
+function backoff(round: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+}
