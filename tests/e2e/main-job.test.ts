@@ -130,6 +130,31 @@ describe('the main job, started as a user starts it', () => {
     expect(await titles()).not.toContain('Uji coba lewat API lokal');
   });
 
+  it('serves a partner its full-text feed through a signed URL, refuses anonymous requests, and reports withdrawals', async () => {
+    const cli = new URL('../../cli/warta.mjs', import.meta.url).pathname;
+    const signed = execFileSync(process.execPath, [cli, 'sign-url', '--data', dataDir, '--partner', 'kabar-nusantara', '--expires', '1h']).toString('utf8').trim();
+    expect(signed).toMatch(new RegExp(`^${job.edgeUrl}/partners/kabar-nusantara/index\\.json\\?.*Signature=`));
+    const query = signed.slice(signed.indexOf('?'));
+    const partnerFeed = async () => {
+      const response = await fetch(`${job.edgeUrl}/partners/kabar-nusantara/feed.rss${query}`);
+      expect(response.status).toBe(200);
+      return parser.parseString(await response.text());
+    };
+    const feed = await partnerFeed();
+    expect(feed.items.length).toBeGreaterThan(0);
+    const first = feed.items[0];
+    expect(first?.['content:encoded']).toMatch(/<p>/);
+    expect((await fetch(`${job.edgeUrl}/partners/kabar-nusantara/feed.rss`)).status).toBe(403);
+    expect((await fetch(`${job.edgeUrl}/partners/teknoekonomi/feed.json${query}`)).status).toBe(403);
+
+    const articleId = first?.guid?.split(':article:')[1] ?? '';
+    expect(articleId).not.toBe('');
+    expect((await fetch(`${job.apiUrl}/articles/${articleId}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await partnerFeed()).items.map((i) => i.guid)).not.toContain(first?.guid);
+    const ninjs = (await (await fetch(`${job.edgeUrl}/partners/kabar-nusantara/ninjs/${articleId}.json${query}`)).json()) as { pubstatus: string };
+    expect(ninjs.pubstatus).toBe('canceled');
+  });
+
   it('stops cleanly on Ctrl-C', async () => {
     expect(await job.stop()).toBe(0);
     expect(job.output()).toContain('warta: stopped');
