@@ -1,3 +1,4 @@
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,11 +19,22 @@ export const REQUIRE_SHIM_BANNER =
 export const MAIN_FIELDS = ['module', 'main'];
 
 /**
- * Nothing is external: the AWS SDK v3 is bundled rather than taken from the Lambda runtime, so
- * the deployed code runs the exact SDK versions the tests ran, and tree-shaking keeps each bundle
- * far below 1 MB (checked by `npm run bundle-report`).
+ * The AWS SDK clients come from the Lambda runtime, which ships SDK v3 with every `client-*`
+ * package and `lib-dynamodb`; bundling them would be more reproducible but puts ingest and inbox
+ * over 1 MiB (measured: 1.36 MB with the SDK bundled, 0.86 MB without). Everything else, including
+ * `@aws-sdk/cloudfront-signer`, which the runtime is not documented to include, is bundled.
  */
-export const EXTERNAL_MODULES: string[] = [];
+export const EXTERNAL_MODULES: string[] = ['@aws-sdk/client-*', '@aws-sdk/lib-dynamodb'];
+
+/** Bare imports a bundle may keep: the externals above, and Node built-ins. */
+export function isAllowedExternal(specifier: string): boolean {
+  return (
+    isBuiltin(specifier) ||
+    EXTERNAL_MODULES.some((pattern) =>
+      pattern.endsWith('*') ? specifier.startsWith(pattern.slice(0, -1)) : specifier === pattern,
+    )
+  );
+}
 
 /** Bundles at or above this size fail the bundle report. */
 export const BUNDLE_SIZE_LIMIT_BYTES = 1024 * 1024;

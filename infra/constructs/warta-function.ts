@@ -108,7 +108,6 @@ export class WartaFunction extends Construct {
         sourcesContent: false,
         mainFields: MAIN_FIELDS,
         banner: REQUIRE_SHIM_BANNER,
-        bundleAwsSDK: true,
         externalModules: EXTERNAL_MODULES,
       },
     });
