@@ -77,6 +77,6 @@ export function esbuildOptions(entry: string, outfile: string) {
     banner: { js: REQUIRE_SHIM_BANNER },
     external: EXTERNAL_MODULES,
     logLevel: 'silent' as const,
-    metafile: true,
+    metafile: true as const,
   };
 }
