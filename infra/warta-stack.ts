@@ -382,7 +382,9 @@ export class WartaStack extends Stack {
         }),
         alarmAction,
       );
-      partnerAccess
+      // The handler builds the shared dependencies, whose configuration check wants the site identity and bucket name.
+      site(partnerAccess)
+        .setEnvironment(ENV.feedBucketName, feedBucket.bucketName)
         .bindArticlesTable(table, ['GetItem'])
         .bindSecret(ENV.signingKeySecretArn, signingKeySecret)
         .setEnvironment(ENV.signingKeyPairId, activeKey.publicKeyId)

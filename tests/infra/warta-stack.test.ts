@@ -2,6 +2,8 @@ import { runInNewContext } from 'node:vm';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../shared/config/env-names.js';
+import { loadConfig } from '../../shared/config/load-config.js';
+import { loadPartnerAccessConfig } from '../../shared/partners/issue-partner-access.js';
 import {
   actionsOf,
   partnerKeys,
@@ -84,12 +86,14 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
       Inbox: [ENV.articlesTableName, ENV.feedBucketName, ENV.inboxBucketName, ...site],
       FeedBuilder: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedItemLimit, ENV.feedMaxAgeSeconds, ...site],
       RelatedBuilder: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedMaxAgeSeconds, ...site],
+      // The handler also loads the shared runtime configuration, which names the bucket and the site.
       PartnerAccess: [
         ENV.articlesTableName,
+        ENV.feedBucketName,
         ENV.signingKeySecretArn,
         ENV.signingKeyPairId,
         ENV.partnerUrlMaxLifetimeSeconds,
-        ENV.feedsBaseUrl,
+        ...site,
       ],
     };
     for (const name of WARTA_FUNCTIONS) {
@@ -101,6 +105,25 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
       .Variables;
     expect(ingestEnv[ENV.siteUrl]).toBe('https://www.example.co.id');
     expect(ingestEnv[ENV.feedsBaseUrl]).toBe('https://feeds.example.co.id');
+  });
+
+  it('sets an environment each function\'s configuration loader accepts at cold start', () => {
+    // Deploy-time references (table name, ARNs, key id, domain) get values of the shape CloudFormation resolves them to.
+    const resolved = (name: string, value: unknown): string => {
+      if (typeof value === 'string') return value;
+      if (name.endsWith('_ARN')) return 'arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:warta-AbCdEf';
+      if (name === ENV.signingKeyPairId) return 'K2JCJMDEHXQW5F';
+      if (name === ENV.feedsBaseUrl) return 'https://d111111abcdef8.cloudfront.net';
+      return 'warta-resolved-name';
+    };
+    for (const name of WARTA_FUNCTIONS) {
+      const raw = (propsOf(template, 'AWS::Lambda::Function', functionId(template, name)).Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      const env = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, resolved(k, v)]));
+      expect(() => loadConfig(env), name).not.toThrow();
+      if (name === 'PartnerAccess') expect(() => loadPartnerAccessConfig(env), name).not.toThrow();
+      if (name === 'Ingest') expect(loadConfig(env).webhookSecretArn, name).toBeDefined();
+    }
   });
 
   it('keeps stateful resources at stable logical ids, so a refactor cannot silently replace them', () => {
