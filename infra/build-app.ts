@@ -10,8 +10,6 @@ import { WartaStack } from './warta-stack.js';
 export const FEATURE_FLAGS: Record<string, unknown> = {
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
   '@aws-cdk/aws-cloudfront:defaultSecurityPolicyTLSv1.2_2021': true,
-  '@aws-cdk/aws-lambda:recognizeLayerVersion': true,
-  '@aws-cdk/core:enablePartitionLiterals': true,
 };
 
 export interface BuiltApp {
