@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SiteConfigSchema } from '../shared/config/load-config.js';
 
 /** Reads a context value that may arrive as a JSON string (`cdk -c key='[...]'`) or as structured JSON (cdk.json). */

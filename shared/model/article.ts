@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The Article model: what every input format becomes, what is stored in DynamoDB,

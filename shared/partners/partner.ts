@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A licensee of the outlet's content. The registry's source of truth is a JSON file checked into the

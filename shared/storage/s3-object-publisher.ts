@@ -80,9 +80,11 @@ export class S3ObjectPublisher implements ObjectPublisher {
     try {
       return await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
     } catch (error) {
-      if (error instanceof NotFound || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) {
-        return undefined;
-      }
+      // S3 answers 403 instead of 404 for a missing key when the caller may not list that part of the
+      // bucket (the builders' ListBucket is limited to their prefixes). Treat both as absent: the PutObject
+      // that follows surfaces a real permission problem.
+      const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+      if (error instanceof NotFound || status === 404 || status === 403) return undefined;
       throw new StorageError(`HeadObject s3://${this.bucket}/${key} failed`, { cause: error });
     }
   }
