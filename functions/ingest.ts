@@ -34,16 +34,22 @@ export function createIngestHandler(source: DependencySource<IngestHandlerDeps>)
     const useCaseDeps = { articles, clock, site: config.site };
     const pathId = event.pathParameters?.['id'] ?? /^\/articles\/([^/]+)$/.exec(event.rawPath)?.[1];
     let outcome: IngestOutcome;
-    if (method === 'DELETE' && pathId) {
-      outcome = await withdrawArticle(useCaseDeps, decodeURIComponent(pathId));
-    } else if (method === 'POST') {
-      outcome = await ingestArticle(useCaseDeps, {
-        body,
-        contentType: headers['content-type'],
-        idHint: event.queryStringParameters?.['id'] ?? headers['x-article-id'],
-      });
-    } else {
-      return json(405, { status: 'refused', problems: [{ field: 'method', message: `${method} ${event.rawPath} is not supported` }] });
+    try {
+      if (method === 'DELETE' && pathId) {
+        outcome = await withdrawArticle(useCaseDeps, decodeURIComponent(pathId));
+      } else if (method === 'POST') {
+        outcome = await ingestArticle(useCaseDeps, {
+          body,
+          contentType: headers['content-type'],
+          idHint: event.queryStringParameters?.['id'] ?? headers['x-article-id'],
+        });
+      } else {
+        return json(405, { status: 'refused', problems: [{ field: 'method', message: `${method} ${event.rawPath} is not supported` }] });
+      }
+    } catch (error) {
+      // Storage trouble is retryable by the sender; the details stay in the log, never in the response.
+      logger.error('Ingest failed', { error: error as Error, path: event.rawPath, requestId: event.requestContext.requestId });
+      return json(503, { status: 'error', message: 'temporarily unable to store the article; retry later', requestId: event.requestContext.requestId });
     }
     logger.info('Ingest', { status: outcome.status, articleId: outcome.status === 'refused' ? outcome.articleId : outcome.article.id });
     return json(statusCodeOf(outcome), toResponseBody(outcome));

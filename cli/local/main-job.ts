@@ -272,8 +272,9 @@ export function describeOutcome(outcome: IngestOutcome): string {
     return `refused: ${outcome.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`;
   }
   const a = outcome.article;
-  const feeds = outcome.links.feeds.length;
-  return `${outcome.status} ${a.id} (version ${a.version})${outcome.status === 'unchanged' ? '' : `; ${feeds} feed(s) rebuilt`}`;
+  const effect =
+    outcome.status === 'unchanged' ? '' : outcome.status === 'withdrawn' ? '; removed from every feed' : `; ${outcome.links.feeds.length} feed(s) rebuilt`;
+  return `${outcome.status} ${a.id} (version ${a.version})${effect}`;
 }
 
 function countBy(values: string[]): Map<string, number> {

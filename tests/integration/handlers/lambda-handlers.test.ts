@@ -143,3 +143,23 @@ describe('Lambda handlers on the embedded stack', () => {
     expect(await handler(event)).toEqual({ batchItemFailures: [] });
   });
 });
+
+describe('ingest handler when storage fails', () => {
+  it('answers 503 with a request id and no error details, so the CMS retries', async () => {
+    const t = await startTestStack();
+    try {
+      const failing = {
+        ...t.deps,
+        articles: { ...t.deps.articles, get: async () => Promise.reject(new Error('ProvisionedThroughputExceededException: secret table detail')) },
+      };
+      const handler = createIngestHandler(failing);
+      const { body, contentType } = jsonArticle({ id: 'gagal-simpan' });
+      const response = await handler(httpEvent('POST', '/articles', body, { 'content-type': contentType }));
+      expect(response.statusCode).toBe(503);
+      expect(response.body).not.toMatch(/Provisioned|secret table/);
+      expect(JSON.parse(response.body ?? '')).toMatchObject({ status: 'error', requestId: 'r1' });
+    } finally {
+      await t.close();
+    }
+  });
+});
