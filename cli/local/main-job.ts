@@ -210,12 +210,18 @@ function configureEnvironment({ edgeUrl, stack }: { edgeUrl: string; stack: Embe
 }
 
 async function loadHandlers() {
-  const [ingest, inbox, feedBuilder] = await Promise.all([
+  const [ingest, inbox, feedBuilder, relatedBuilder] = await Promise.all([
     import('../../functions/ingest.js'),
     import('../../functions/inbox.js'),
     import('../../functions/feed-builder.js'),
+    import('../../functions/related-builder.js'),
   ]);
-  const streamConsumers: StreamConsumer[] = [{ name: 'feed-builder', handler: feedBuilder.handler }];
+  // In AWS both consumers read the stream side by side; here the related lists are updated first,
+  // so the feeds built right after already carry the new related links.
+  const streamConsumers: StreamConsumer[] = [
+    { name: 'related-builder', handler: relatedBuilder.handler },
+    { name: 'feed-builder', handler: feedBuilder.handler },
+  ];
   return { ingest: ingest.handler, inbox: inbox.handler, streamConsumers };
 }
 

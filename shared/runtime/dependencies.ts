@@ -12,6 +12,7 @@ import type { PartnerRepository } from '../partners/partner.js';
 import { rebuildPartnerOutputs } from '../partners/build-partner-outputs.js';
 import { renderFeeds } from '../feeds/render-feeds.js';
 import type { BuildFeedsDeps } from '../usecases/build-feeds.js';
+import { DynamoDbRelatedStore } from '../storage/dynamodb-related-store.js';
 
 /** Everything a handler needs, built once and passed in; tests and the local runtime build their own. */
 export interface Dependencies {
@@ -23,6 +24,8 @@ export interface Dependencies {
   feedRevisions: DynamoDbFeedRevisions;
   publisher: ObjectPublisher;
   partners: PartnerRepository;
+  /** The related-article index and lists; feeds and partner documents read related links from it. */
+  related: DynamoDbRelatedStore;
   clock: Clock;
   logger: Logger;
 }
@@ -53,6 +56,7 @@ export function buildDependencies(config: RuntimeConfig, overrides: ClientOverri
     feedRevisions: new DynamoDbFeedRevisions(documentClient, config.articlesTableName),
     publisher: new S3ObjectPublisher(s3, config.feedBucketName),
     partners: new DynamoDbPartnerRepository(documentClient, config.articlesTableName),
+    related: new DynamoDbRelatedStore(documentClient, config.articlesTableName),
     clock: overrides.clock ?? systemClock,
     logger: overrides.logger ?? new Logger({ serviceName: 'warta' }),
   };
@@ -69,6 +73,7 @@ export function feedBuildDependencies(deps: Dependencies): BuildFeedsDeps {
     revisions: deps.feedRevisions,
     publisher: deps.publisher,
     site,
+    related: deps.related,
     partnerOutputs: (ids) =>
       rebuildPartnerOutputs(
         {
@@ -78,6 +83,7 @@ export function feedBuildDependencies(deps: Dependencies): BuildFeedsDeps {
           render: renderFeeds,
           site,
           itemLimit: site.feedItemLimit,
+          related: deps.related,
         },
         ids,
       ),
