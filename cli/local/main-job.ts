@@ -10,7 +10,7 @@ import { startLocalApiServer, type LocalApiServer } from './api-server.js';
 import { startEdgeServer, type EdgeServer } from './edge-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedStack, type EmbeddedStack } from './embedded-stack.js';
 import { ensureLocalKeyPair, loadTrustedPublicKeys } from './key-pair.js';
-import { LocalStream, type StreamConsumer } from './local-stream.js';
+import { LocalStream, type StreamConsumer, type StreamDelivery } from './local-stream.js';
 import { writeLocalEndpoints } from './local-endpoints.js';
 import { readPartnerRegistryFile } from '../../shared/partners/partner-registry-file.js';
 import { productionDependencies } from '../../shared/runtime/dependencies.js';
@@ -39,8 +39,6 @@ export interface MainJob {
   edgeUrl: string;
   apiUrl: string;
   feedUrls: string[];
-  /** Ingests one file as the inbox watcher does and waits for every feed it touches to be rebuilt. */
-  ingestFile(path: string): Promise<IngestOutcome>;
   close(): Promise<void>;
 }
 
@@ -104,11 +102,7 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       return deliveries;
     };
 
-    const ingestFile = async (path: string): Promise<IngestOutcome> => {
-      const [outcome] = await ingestFiles([path]);
-      return outcome as IngestOutcome;
-    };
-    const ingestFiles = async (paths: readonly string[]): Promise<IngestOutcome[]> => {
+    const ingestFiles = async (paths: readonly string[]): Promise<{ outcomes: IngestOutcome[]; deliveries: StreamDelivery[] }> => {
       const event: S3Event = { Records: [] };
       for (const path of paths) {
         const key = basename(path);
@@ -117,13 +111,12 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       }
       const results = await handlers.inbox(event);
       const outcomes = results.map((r) => r.outcome);
-      await afterIngest(outcomes);
-      return outcomes;
+      return { outcomes, deliveries: await afterIngest(outcomes) };
     };
 
     if (options.examplesDir) {
       const files = await articleFiles(options.examplesDir);
-      const outcomes = await ingestFiles(files);
+      const { outcomes } = await ingestFiles(files);
       const counts = countBy(outcomes.map((o) => o.status));
       options.log(`examples: ${files.length} files from ${options.examplesDir}: ${formatCounts(counts)}`);
       for (const [i, o] of outcomes.entries()) {
@@ -148,16 +141,18 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
     // Files already waiting in the inbox are taken in first, then the folder is watched.
     const waiting = await articleFiles(inboxDir);
     if (waiting.length > 0) {
-      const outcomes = await ingestFiles(waiting);
+      const { outcomes } = await ingestFiles(waiting);
       options.log(`inbox: ${waiting.length} waiting file(s): ${formatCounts(countBy(outcomes.map((o) => o.status)))}`);
     }
     const watcher = watchInbox(inboxDir, async (path) => {
       const t0 = performance.now();
       try {
-        const [outcome] = await ingestFiles([path]);
+        const { outcomes, deliveries } = await ingestFiles([path]);
+        const [outcome] = outcomes;
         if (!outcome) return;
         const ms = Math.round(performance.now() - t0);
-        options.log(`inbox: ${basename(path)} → ${describeOutcome(outcome)} (${ms} ms)`);
+        const split = deliveries.map((d) => `${d.consumer} ${d.ms} ms`).join(', ');
+        options.log(`inbox: ${basename(path)} → ${describeOutcome(outcome)} (${ms} ms${split ? `: ${split}` : ''})`);
       } catch (error) {
         options.log(`inbox: ${basename(path)} failed: ${(error as Error).message}`);
       }
@@ -178,7 +173,7 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
 
     const feedUrls = ['rss', 'atom', 'json'].map((f) => `${edge.url}/${feedObjectKey('latest', f as 'rss')}`);
     options.log(`ready in ${Math.round(performance.now() - started)} ms`);
-    return { edgeUrl: edge.url, apiUrl: api.url, feedUrls, ingestFile, close: closeAll };
+    return { edgeUrl: edge.url, apiUrl: api.url, feedUrls, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -40,6 +40,26 @@ export interface BuildFeedsResult {
 
 /** A rebuild that keeps seeing new revisions gives up and lets the batch retry, rather than spin. */
 const MAX_BUILD_ATTEMPTS = 5;
+/** Feeds built at once: enough to overlap DynamoDB and S3 round trips, few enough to stay under throttling. */
+const FEED_CONCURRENCY = 4;
+
+/** Runs `work` over `items` with at most FEED_CONCURRENCY in flight; the first failure rejects once all have settled. */
+async function forEachConcurrently<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FEED_CONCURRENCY, items.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+}
 
 /**
  * Brings every feed touched by a change to these articles up to date with the table.
@@ -55,9 +75,11 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
   const result: BuildFeedsResult = { feeds: [...paths].sort(), written: [], unchanged: [], deleted: [] };
   // Mark every affected feed first, so a concurrent builder already rendering one of them knows to render again.
   const revisions = new Map<string, number>();
-  for (const path of result.feeds) revisions.set(path, await deps.revisions.bump(path));
+  await forEachConcurrently(result.feeds, async (path) => {
+    revisions.set(path, await deps.revisions.bump(path));
+  });
 
-  for (const path of result.feeds) {
+  await forEachConcurrently(result.feeds, async (path) => {
     let revision = revisions.get(path) ?? 0;
     for (let attempt = 1; ; attempt++) {
       const outcome = await publishFeed(deps, path);
@@ -65,14 +87,16 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
       if (after === revision) {
         result.written.push(...outcome.written);
         result.unchanged.push(...outcome.unchanged);
-        break;
+        return;
       }
       if (attempt >= MAX_BUILD_ATTEMPTS) {
         throw new StorageError(`Feed ${path} kept changing while it was built (${attempt} attempts)`);
       }
       revision = after;
     }
-  }
+  });
+  result.written.sort();
+  result.unchanged.sort();
 
   if (deps.partnerOutputs) {
     const partner = await deps.partnerOutputs(articleIds);
@@ -90,17 +114,21 @@ export async function publishFeed(
   const articles = await deps.articles.listFeed(path, deps.site.feedItemLimit);
   const relatedLinks = deps.related ? await deps.related.relatedLinks(articles.map((a) => a.id)) : undefined;
   const rendered = renderFeeds(feedMetaFor(path, articles, deps.site), articles, { relatedLinks });
-  const written: string[] = [];
-  const unchanged: string[] = [];
-  for (const format of Object.keys(FEED_FORMATS) as FeedFormat[]) {
-    const key = feedObjectKey(path, format);
-    const outcome = await deps.publisher.publish(key, rendered[format as keyof RenderedFeeds], {
-      contentType: FEED_FORMATS[format].contentType,
-      cacheControl: feedCacheControl(deps.site),
-    });
-    (outcome === 'written' ? written : unchanged).push(key);
-  }
-  return { written, unchanged };
+  const formats = Object.keys(FEED_FORMATS) as FeedFormat[];
+  const outcomes = await Promise.all(
+    formats.map(async (format) => {
+      const key = feedObjectKey(path, format);
+      const outcome = await deps.publisher.publish(key, rendered[format as keyof RenderedFeeds], {
+        contentType: FEED_FORMATS[format].contentType,
+        cacheControl: feedCacheControl(deps.site),
+      });
+      return { key, outcome };
+    }),
+  );
+  return {
+    written: outcomes.filter((o) => o.outcome === 'written').map((o) => o.key),
+    unchanged: outcomes.filter((o) => o.outcome === 'unchanged').map((o) => o.key),
+  };
 }
 
 /** Aggregators may cache for max-age; stale-while-revalidate lets CloudFront answer while it refetches. */

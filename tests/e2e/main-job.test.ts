@@ -101,7 +101,7 @@ describe('the main job, started as a user starts it', () => {
     const droppedAt = Date.now();
     await writeFile(join(dataDir, 'inbox', 'priok-dermaga-baru.json'), JSON.stringify(article));
     const line = await logged;
-    expect(line).toMatch(/\(\d+ ms\)$/);
+    expect(line).toMatch(/\(\d+ ms: related-builder \d+ ms, feed-builder \d+ ms\)$/);
 
     let latestTitle: string | undefined;
     while (Date.now() - droppedAt < 10_000) {
