@@ -1,13 +1,19 @@
 import type { CounterUpdate, IndexItem, IndexKey, IndexUsage, QueryOptions, RelatedIndexStore } from './related-index-store.js';
 
+interface Partition {
+  items: Map<string, IndexItem>;
+  /** Sort keys in ascending order, kept sorted on every write so queries never re-sort at archive scale. */
+  keys: string[];
+}
+
 /**
  * The related index in process memory, for pure tests, the evaluation script and the bench.
  * It keeps the same items as the DynamoDB table and counts reads and writes per item, as DynamoDB does.
+ * Stored items are frozen copies: reads hand them out without copying, and a caller that tried to
+ * change one in place (which would silently diverge from DynamoDB) fails loudly instead.
  */
 export class InMemoryRelatedStore implements RelatedIndexStore {
-  private readonly partitions = new Map<string, Map<string, IndexItem>>();
-  /** Sorted sort keys per partition, rebuilt lazily after writes so queries stay cheap at archive scale. */
-  private readonly sortedKeys = new Map<string, string[]>();
+  private readonly partitions = new Map<string, Partition>();
   private readonly counts: IndexUsage = { itemsRead: 0, itemsWritten: 0 };
 
   async getItems(keys: readonly IndexKey[]): Promise<IndexItem[]> {
@@ -15,8 +21,8 @@ export class InMemoryRelatedStore implements RelatedIndexStore {
     // Duplicate keys are read once, as the DynamoDB store does (BatchGet rejects duplicates).
     const unique = new Map(keys.map((k) => [`${k.pk}\u0000${k.sk}`, k]));
     for (const key of unique.values()) {
-      const item = this.partitions.get(key.pk)?.get(key.sk);
-      if (item) out.push(structuredClone(item));
+      const item = this.partitions.get(key.pk)?.items.get(key.sk);
+      if (item) out.push(item);
     }
     this.counts.itemsRead += out.length;
     return out;
@@ -25,48 +31,34 @@ export class InMemoryRelatedStore implements RelatedIndexStore {
   async queryItems(pk: string, options: QueryOptions = {}): Promise<IndexItem[]> {
     const partition = this.partitions.get(pk);
     if (!partition) return [];
-    let keys = this.sortedKeys.get(pk);
-    if (!keys) {
-      keys = [...partition.keys()].sort();
-      this.sortedKeys.set(pk, keys);
-    }
     const out: IndexItem[] = [];
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const { keys, items } = partition;
     for (let i = options.skPrefix ? lowerBound(keys, options.skPrefix) : 0; i < keys.length && out.length < limit; i++) {
       const sk = keys[i] as string;
       if (options.skPrefix && !sk.startsWith(options.skPrefix)) break;
-      out.push(structuredClone(partition.get(sk) as IndexItem));
+      out.push(items.get(sk) as IndexItem);
     }
     this.counts.itemsRead += out.length;
     return out;
   }
 
   async writeItems(puts: readonly IndexItem[], deletes: readonly IndexKey[]): Promise<void> {
-    for (const item of puts) {
-      let partition = this.partitions.get(item.pk);
-      if (!partition) {
-        partition = new Map();
-        this.partitions.set(item.pk, partition);
-      }
-      if (!partition.has(item.sk)) this.sortedKeys.delete(item.pk);
-      partition.set(item.sk, structuredClone(item));
-    }
+    for (const item of puts) this.put(frozenCopy(item) as IndexItem);
     for (const key of deletes) {
       const partition = this.partitions.get(key.pk);
-      if (partition?.delete(key.sk)) {
-        this.sortedKeys.delete(key.pk);
-        if (partition.size === 0) this.partitions.delete(key.pk);
-      }
+      if (!partition?.items.delete(key.sk)) continue;
+      partition.keys.splice(lowerBound(partition.keys, key.sk), 1);
+      if (partition.items.size === 0) this.partitions.delete(key.pk);
     }
     this.counts.itemsWritten += puts.length + deletes.length;
   }
 
   async addCounters(updates: readonly CounterUpdate[]): Promise<void> {
     for (const u of updates) {
-      const existing = this.partitions.get(u.key.pk)?.get(u.key.sk);
+      const existing = this.partitions.get(u.key.pk)?.items.get(u.key.sk);
       const current = typeof existing?.[u.attribute] === 'number' ? (existing[u.attribute] as number) : 0;
-      await this.writeItems([{ ...existing, ...u.key, [u.attribute]: current + u.delta }], []);
-      this.counts.itemsWritten -= 1;
+      this.put(Object.freeze({ ...existing, pk: u.key.pk, sk: u.key.sk, [u.attribute]: current + u.delta }));
     }
     this.counts.itemsWritten += updates.length;
   }
@@ -77,14 +69,33 @@ export class InMemoryRelatedStore implements RelatedIndexStore {
 
   /** Every item, sorted by key: lets tests compare two backends' final state. */
   dump(): IndexItem[] {
-    const all: IndexItem[] = [];
-    for (const partition of this.partitions.values()) all.push(...partition.values());
-    return all.sort((a, b) => (a.pk === b.pk ? cmp(a.sk, b.sk) : cmp(a.pk, b.pk))).map((i) => structuredClone(i));
+    const pks = [...this.partitions.keys()].sort();
+    return pks.flatMap((pk) => {
+      const p = this.partitions.get(pk) as Partition;
+      return p.keys.map((sk) => structuredClone(p.items.get(sk)) as IndexItem);
+    });
+  }
+
+  private put(item: IndexItem): void {
+    let partition = this.partitions.get(item.pk);
+    if (!partition) {
+      partition = { items: new Map(), keys: [] };
+      this.partitions.set(item.pk, partition);
+    }
+    if (!partition.items.has(item.sk)) partition.keys.splice(lowerBound(partition.keys, item.sk), 0, item.sk);
+    partition.items.set(item.sk, item);
   }
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Deep copy of a JSON-like value, frozen at every level. */
+function frozenCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = frozenCopy(v);
+    return Object.freeze(out);
+  }
+  return value;
 }
 
 function lowerBound(sorted: readonly string[], value: string): number {

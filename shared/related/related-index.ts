@@ -1,7 +1,7 @@
 import type { Article } from '../model/article.js';
 import type { IndexItem, IndexKey, RelatedIndexStore } from './related-index-store.js';
 import { headlineTerms, termCounts, titleKey, titleNameTerms } from './text-features.js';
-import { buildVector, cosine, decodeVector, encodeVector, strongestTerms, type TermVector } from './term-vector.js';
+import { buildVector, cosine, cosineWithEncoded, decodeVector, encodeVector, strongestTerms, type TermVector } from './term-vector.js';
 
 /**
  * The incremental related index: item layout, indexing and neighbour search.
@@ -61,7 +61,7 @@ export const DEFAULT_SETTINGS: RelatedSettings = {
   postingTerms: 20,
   queryTerms: 20,
   postingsPerTerm: 100,
-  candidates: 50,
+  candidates: 200,
   poolSize: 10,
   minScore: 0.08,
   storyScore: 0.45,
@@ -256,7 +256,7 @@ export async function indexArticle(
 
 function postingItem(p: string): IndexItem {
   const key = postingKeyOf(p);
-  return { ...key, id: postingId(key.sk) };
+  return { ...key, id: postingId(key.sk), w: postingWeight(key.sk) };
 }
 
 function postingKeyOf(p: string): IndexKey {
@@ -296,28 +296,45 @@ export async function searchNeighbours(
   vector: TermVector,
   exclude: ReadonlySet<string>,
   settings: RelatedSettings,
-): Promise<{ neighbours: Neighbour[]; entries: Map<string, IndexEntry> }> {
+): Promise<{ neighbours: Neighbour[]; items: Map<string, IndexItem> }> {
   const terms = strongestTerms(vector, settings.queryTerms);
   const pages = await Promise.all(terms.map(([t]) => store.queryItems(postingPk(t), { limit: settings.postingsPerTerm })));
   const partial = new Map<string, number>();
-  terms.forEach(([, queryWeight], i) => {
-    for (const p of pages[i] ?? []) {
-      const id = postingId(p.sk);
-      if (!exclude.has(id)) partial.set(id, (partial.get(id) ?? 0) + queryWeight * postingWeight(p.sk));
+  for (let i = 0; i < terms.length; i++) {
+    const queryWeight = (terms[i] as [string, number])[1];
+    for (const p of pages[i] as IndexItem[]) {
+      const id = p.id as string;
+      partial.set(id, (partial.get(id) ?? 0) + queryWeight * (p.w as number));
     }
-  });
-  const ids = [...partial]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, settings.candidates)
-    .map(([id]) => id);
-  const entries = await readEntries(store, ids);
+  }
+  for (const id of exclude) partial.delete(id);
+  const ids = topKeys(partial, settings.candidates);
+  const found = ids.length > 0 ? await store.getItems(ids.map(entryKey)) : [];
+  const items = new Map<string, IndexItem>();
   const neighbours: Neighbour[] = [];
-  for (const e of entries.values()) {
-    const score = round4(cosine(vector, e.vector));
-    if (score >= settings.minScore && !exclude.has(e.id)) neighbours.push(toNeighbour(e, score));
+  for (const item of found) {
+    // Only the vector is decoded for every candidate; full entries are decoded for the few kept.
+    const score = round4(cosineWithEncoded(vector, String(item.vector ?? '')));
+    if (score < settings.minScore) continue;
+    const id = String(item.id);
+    items.set(id, item);
+    neighbours.push({ id, title: String(item.title), url: String(item.url), section: String(item.section), publishedAt: String(item.publishedAt), score, story: false });
   }
   neighbours.sort(byScore);
-  return { neighbours, entries };
+  return { neighbours, items };
+}
+
+/** The `n` keys with the highest values (ties: smaller key), without sorting the whole map. */
+function topKeys(values: ReadonlyMap<string, number>, n: number): string[] {
+  if (values.size <= n) return [...values.keys()];
+  const all = [...values.values()].sort((a, b) => b - a);
+  const threshold = all[n - 1] as number;
+  const above: [string, number][] = [];
+  for (const [k, v] of values) if (v >= threshold) above.push([k, v]);
+  return above
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, n)
+    .map(([k]) => k);
 }
 
 /** Exact nearest neighbours over every entry: the reference the index is measured against. */

@@ -1,6 +1,6 @@
 /**
  * Compact TF-IDF term vectors: at most a few dozen terms, L2-normalized, stored as one string
- * ("term:weight term:weight …") so a vector item stays well under the 1 KB DynamoDB read unit.
+ * ("term term …<tab>weight weight …") so a vector item stays well under the 1 KB DynamoDB read unit.
  */
 
 export type TermVector = ReadonlyMap<string, number>;
@@ -42,19 +42,38 @@ export function cosine(a: TermVector, b: TermVector): number {
   return Math.min(1, dot);
 }
 
-/** Vector → stored string. */
+/**
+ * Cosine of a vector with a stored one, without decoding it: the term list is split once and only
+ * the weights of shared terms are parsed, which keeps scoring a hundred candidates cheap.
+ */
+export function cosineWithEncoded(vector: TermVector, encoded: string): number {
+  const tab = encoded.indexOf('\t');
+  if (tab < 0) return 0;
+  const terms = encoded.slice(0, tab).split(' ');
+  let weights: string[] | undefined;
+  let dot = 0;
+  for (let i = 0; i < terms.length; i++) {
+    const w = vector.get(terms[i] as string);
+    if (w === undefined) continue;
+    weights ??= encoded.slice(tab + 1).split(' ');
+    dot += w * Number(weights[i]);
+  }
+  return Math.min(1, dot);
+}
+
+/** Vector → stored string: the terms, a tab, then their weights in the same order. */
 export function encodeVector(vector: TermVector): string {
-  return [...vector].map(([t, w]) => `${t}:${w}`).join(' ');
+  return `${[...vector.keys()].join(' ')}\t${[...vector.values()].join(' ')}`;
 }
 
 /** Stored string → vector. */
 export function decodeVector(encoded: string): Map<string, number> {
   const out = new Map<string, number>();
-  if (!encoded) return out;
-  for (const part of encoded.split(' ')) {
-    const i = part.lastIndexOf(':');
-    out.set(part.slice(0, i), Number(part.slice(i + 1)));
-  }
+  const tab = encoded.indexOf('\t');
+  if (tab < 0) return out;
+  const terms = encoded.slice(0, tab).split(' ');
+  const weights = encoded.slice(tab + 1).split(' ');
+  terms.forEach((t, i) => out.set(t, Number(weights[i])));
   return out;
 }
 

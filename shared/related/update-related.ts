@@ -3,12 +3,13 @@ import { FEED_FORMATS, type FeedFormat } from '../feeds/feed-paths.js';
 import { renderFeeds } from '../feeds/render-feeds.js';
 import type { Article } from '../model/article.js';
 import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
-import type { RelatedIndexStore } from './related-index-store.js';
+import type { IndexItem, RelatedIndexStore } from './related-index-store.js';
 import {
   DEFAULT_SETTINGS,
   headlineMatches,
   indexArticle,
   isSameStory,
+  itemToEntry,
   pendingKey,
   readEntries,
   resolveHeadline,
@@ -136,8 +137,10 @@ class RelatedRun {
     headlines: readonly { text: string; url?: string }[],
     exclude: ReadonlySet<string>,
   ): Promise<{ list: RelatedList; entries: Map<string, IndexEntry> }> {
-    const { neighbours, entries } = await searchNeighbours(this.store, entry.vector, new Set([entry.id, ...exclude]), this.settings);
-    const pool = neighbours.slice(0, this.settings.poolSize).map((n) => {
+    const { neighbours, items } = await searchNeighbours(this.store, entry.vector, new Set([entry.id, ...exclude]), this.settings);
+    const kept = neighbours.slice(0, this.settings.poolSize);
+    const entries = new Map(kept.map((n) => [n.id, itemToEntry(items.get(n.id) as IndexItem)]));
+    const pool = kept.map((n) => {
       const other = entries.get(n.id);
       return { ...n, story: other !== undefined && isSameStory(entry, other, n.score, this.settings) };
     });
