@@ -3,7 +3,6 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { updateRelated, type UpdateRelatedDeps } from '../shared/related/update-related.js';
 import { productionDependencies, resolveDependencies, type Dependencies, type DependencySource } from '../shared/runtime/dependencies.js';
 import { articleIdOfStreamRecord } from '../shared/runtime/stream-records.js';
-import { DynamoDbRelatedStore } from '../shared/storage/dynamodb-related-store.js';
 
 export type RelatedBuilderDeps = Pick<Dependencies, 'logger'> & { related: UpdateRelatedDeps };
 
@@ -38,7 +37,7 @@ export const handler = createRelatedBuilderHandler(() => {
     logger: deps.logger,
     related: {
       articles: deps.articles,
-      store: new DynamoDbRelatedStore(deps.documentClient, deps.config.articlesTableName),
+      store: deps.related,
       publisher: deps.publisher,
       site: deps.config.site,
       clock: deps.clock,
