@@ -105,6 +105,22 @@ describe('near-duplicate rewrites of one report', () => {
     expect(await updateRelated(h.deps, [gone])).toEqual({ written: [], deleted: [] });
   });
 
+  it('an edited title reaches every list and story that shows the article; counters stay consistent', async () => {
+    const h = harness();
+    await loadAll(h);
+    const stats = async () => (await h.store.getItems([{ pk: 'RSTATS', sk: 'S' }]))[0]?.documents;
+    expect(await stats()).toBe(FLOOD_IDS.length + UNRELATED.length);
+    const edited = await h.articles.get('banjir-semarang-2');
+    const newTitle = 'Banjir Semarang: ribuan rumah terendam, warga mengungsi ke masjid';
+    await h.put({ ...(edited as NonNullable<typeof edited>), title: newTitle, contentHash: 'f'.repeat(64) });
+    for (const id of FLOOD_IDS.filter((x) => x !== 'banjir-semarang-2')) {
+      const entry = h.related(id)?.related.find((r) => r.id === 'banjir-semarang-2');
+      expect(entry?.title, id).toBe(newTitle);
+    }
+    expect(h.publisher.text('stories/banjir-semarang-1.json')).toContain(newTitle);
+    expect(await stats()).toBe(FLOOD_IDS.length + UNRELATED.length);
+  });
+
   it('a story dissolves when withdrawals leave one article, and its documents are deleted', async () => {
     const h = harness();
     await loadAll(h);
