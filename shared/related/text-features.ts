@@ -88,7 +88,8 @@ function termOf(lower: string, names: ReadonlySet<string>): string | undefined {
   // "masyarakat-nya", "kota-kota": reduplication and clitics fold onto the first part.
   const base = lower.includes('-') ? (lower.split('-')[0] ?? lower) : lower;
   if (/^\d+$/.test(base)) return base.length >= 2 && base.length <= 4 ? base : undefined;
-  if (base.length < 3 || STOPWORDS.has(base)) return undefined;
+  // Over-long tokens (pasted codes, URLs without separators) are noise and would make oversized keys.
+  if (base.length < 3 || base.length > 40 || STOPWORDS.has(base)) return undefined;
   if (names.has(base)) return base;
   const s = stem(base);
   return STOPWORDS.has(s) ? undefined : s;
