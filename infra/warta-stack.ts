@@ -251,7 +251,8 @@ export class WartaStack extends Stack {
     site(relatedBuilder)
       .bindArticlesTable(table, ['Query', 'GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
       .bindBucket(ENV.feedBucketName, feedBucket, {
-        prefixes: ['related/', 'stories/'],
+        // Story feeds live beside the public feeds (feeds/story/<id>.*) so aggregators find them with the others.
+        prefixes: ['related/', 'stories/', 'feeds/story/'],
         access: ['read', 'write', 'delete'],
         list: true,
       })

@@ -417,7 +417,7 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
 
   it.each([
     ['FeedBuilder', ['feeds', 'partners']],
-    ['RelatedBuilder', ['related', 'stories']],
+    ['RelatedBuilder', ['related', 'stories', 'feeds/story']],
   ] as const)('lets %s write objects only under its own prefixes and list only those', (name, prefixes) => {
     const statements = policyOf(template, name);
     const objects = statements.filter((s) => actionsOf(s).includes('s3:PutObject'));
