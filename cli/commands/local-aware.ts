@@ -1,14 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SiteConfigSchema } from '../../shared/config/load-config.js';
-import { renderFeeds } from '../../shared/feeds/render-feeds.js';
+import { RuntimeConfigSchema } from '../../shared/config/load-config.js';
 import { rebuildAllPartnerOutputs } from '../../shared/partners/build-partner-outputs.js';
-import { DynamoDbArticleRepository } from '../../shared/storage/dynamodb-article-repository.js';
-import { DynamoDbPartnerRepository } from '../../shared/storage/dynamodb-partner-repository.js';
-import { S3ObjectPublisher } from '../../shared/storage/s3-object-publisher.js';
+import { buildDependencies, partnerOutputDependencies } from '../../shared/runtime/dependencies.js';
 import { readLocalEndpoints, useLocalEndpoints } from '../local/local-endpoints.js';
 import type { CommandContext } from '../main.js';
 import { partnersCommand } from './partners.js';
@@ -64,28 +58,24 @@ export async function partnersOnTarget(args: string[], ctx: CommandContext): Pro
     bucket = local.feedBucket;
     edge = local.edge;
   }
-  const dynamodb = new DynamoDBClient({});
-  const documentClient = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-  const repository = new DynamoDbPartnerRepository(documentClient, table);
-  const code = await partnersCommand(rest, { repository, stdout: ctx.stdout, stderr: ctx.stderr });
+  const deps = buildDependencies(
+    RuntimeConfigSchema.parse({
+      articlesTableName: table,
+      // Without a bucket nothing is published (see below); the config still needs a name.
+      feedBucketName: bucket ?? 'unused-no-bucket-given',
+      s3ForcePathStyle: edge ? 'true' : 'false',
+      site: {
+        siteUrl: taken['site-url'] ?? process.env['SITE_URL'] ?? 'https://jurnalpagi.example',
+        siteTitle: process.env['SITE_TITLE'] ?? 'JurnalPagi',
+        siteDescription: process.env['SITE_DESCRIPTION'] ?? 'Berita terkini dari JurnalPagi',
+        feedsBaseUrl: taken['feeds-base-url'] ?? edge ?? taken['site-url'] ?? process.env['SITE_URL'] ?? 'https://jurnalpagi.example',
+      },
+    }),
+  );
+  const code = await partnersCommand(rest, { repository: deps.partners, stdout: ctx.stdout, stderr: ctx.stderr });
   const changesRegistry = ['sync', 'suspend', 'activate'].includes(rest.find((a) => !a.startsWith('-')) ?? '');
   if (code === 0 && changesRegistry && bucket) {
-    const siteUrl = taken['site-url'] ?? process.env['SITE_URL'] ?? 'https://jurnalpagi.example';
-    const site = SiteConfigSchema.parse({
-      siteUrl,
-      siteTitle: process.env['SITE_TITLE'] ?? 'JurnalPagi',
-      siteDescription: process.env['SITE_DESCRIPTION'] ?? 'Berita terkini dari JurnalPagi',
-      feedsBaseUrl: taken['feeds-base-url'] ?? edge ?? siteUrl,
-    });
-    const s3 = new S3Client({ forcePathStyle: Boolean(edge) });
-    const result = await rebuildAllPartnerOutputs({
-      articles: new DynamoDbArticleRepository(documentClient, table),
-      partners: repository,
-      publisher: new S3ObjectPublisher(s3, bucket),
-      render: renderFeeds,
-      site,
-      itemLimit: site.feedItemLimit,
-    });
+    const result = await rebuildAllPartnerOutputs(partnerOutputDependencies(deps));
     ctx.stdout.write(`partner outputs rebuilt: ${result.written.length} written, ${result.deleted.length} deleted\n`);
   }
   return code;

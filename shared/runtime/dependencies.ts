@@ -9,7 +9,7 @@ import { DynamoDbFeedRevisions } from '../storage/dynamodb-feed-revisions.js';
 import { S3ObjectPublisher } from '../storage/s3-object-publisher.js';
 import { DynamoDbPartnerRepository } from '../storage/dynamodb-partner-repository.js';
 import type { PartnerRepository } from '../partners/partner.js';
-import { rebuildPartnerOutputs } from '../partners/build-partner-outputs.js';
+import { rebuildPartnerOutputs, type PartnerOutputDeps } from '../partners/build-partner-outputs.js';
 import { renderFeeds } from '../feeds/render-feeds.js';
 import type { BuildFeedsDeps } from '../usecases/build-feeds.js';
 import { DynamoDbRelatedStore } from '../storage/dynamodb-related-store.js';
@@ -62,31 +62,33 @@ export function buildDependencies(config: RuntimeConfig, overrides: ClientOverri
   };
 }
 
+/** What partner outputs are built from: the table's articles and related lists, the registry, the bucket. */
+export function partnerOutputDependencies(deps: Dependencies): PartnerOutputDeps {
+  const site = deps.config.site;
+  return {
+    articles: deps.articles,
+    partners: deps.partners,
+    publisher: deps.publisher,
+    render: renderFeeds,
+    site,
+    itemLimit: site.feedItemLimit,
+    related: deps.related,
+  };
+}
+
 /**
  * What the feed builder needs: public feeds, plus the partner outputs of the same change,
  * both rendered from the current table state.
  */
 export function feedBuildDependencies(deps: Dependencies): BuildFeedsDeps {
-  const site = deps.config.site;
+  const partnerDeps = partnerOutputDependencies(deps);
   return {
     articles: deps.articles,
     revisions: deps.feedRevisions,
     publisher: deps.publisher,
-    site,
+    site: deps.config.site,
     related: deps.related,
-    partnerOutputs: (ids) =>
-      rebuildPartnerOutputs(
-        {
-          articles: deps.articles,
-          partners: deps.partners,
-          publisher: deps.publisher,
-          render: renderFeeds,
-          site,
-          itemLimit: site.feedItemLimit,
-          related: deps.related,
-        },
-        ids,
-      ),
+    partnerOutputs: (ids) => rebuildPartnerOutputs(partnerDeps, ids),
   };
 }
 
