@@ -116,9 +116,10 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
 
     if (options.examplesDir) {
       const files = await articleFiles(options.examplesDir);
-      const { outcomes } = await ingestFiles(files);
+      const { outcomes, deliveries } = await ingestFiles(files);
       const counts = countBy(outcomes.map((o) => o.status));
-      options.log(`examples: ${files.length} files from ${options.examplesDir}: ${formatCounts(counts)}`);
+      const split = deliveries.map((d) => `${d.consumer} ${d.ms} ms`).join(', ');
+      options.log(`examples: ${files.length} files from ${options.examplesDir}: ${formatCounts(counts)}${split ? ` (${split})` : ''}`);
       for (const [i, o] of outcomes.entries()) {
         if (o.status === 'refused') options.log(`  refused ${files[i]}: ${o.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
       }

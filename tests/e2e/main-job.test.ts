@@ -30,7 +30,7 @@ describe('the main job, started as a user starts it', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'warta-e2e-'));
     exampleCount = (await readdir(EXAMPLES)).filter((f) => /\.(txt|json|html)$/.test(f)).length;
     job = await startMainJobProcess(['--memory', '--port', '0', '--data', dataDir, '--inbox', join(dataDir, 'inbox'), '--quiet-edge']);
-  }, 90_000);
+  }, 300_000);
 
   afterAll(async () => {
     await job?.stop();

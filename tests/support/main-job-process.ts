@@ -41,7 +41,7 @@ export async function startMainJobProcess(args: string[]): Promise<RunningMainJo
       onData(Buffer.alloc(0));
     });
 
-  await waitForLine(/Stop with Ctrl-C\./, 60_000, 0);
+  await waitForLine(/Stop with Ctrl-C\./, 240_000, 0);
   const edgeUrl = /Local edge \(plays CloudFront\): (http:\/\/[^/\s]+)/.exec(output)?.[1];
   const apiUrl = /Ingest API .*: (http:\/\/[^/\s]+)\/articles/.exec(output)?.[1];
   if (!edgeUrl || !apiUrl) throw new Error(`could not read the URLs from:\n${output}`);

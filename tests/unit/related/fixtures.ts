@@ -23,7 +23,8 @@ export const SITE: SiteConfig = {
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples', 'articles');
-export const SAMPLE_ARTICLE = join(REPO_ROOT, '..', 'shared', 'seeds', '000_1274e15701f62eef.txt');
+/** The outlet's sample article, shipped with the examples (a fresh clone has nothing beside the repository). */
+export const SAMPLE_ARTICLE = join(EXAMPLES_DIR, '000_1274e15701f62eef.txt');
 
 /** A stored Article from plain paragraphs, through the real normalizer. */
 export function makeArticle(input: {
