@@ -56,16 +56,25 @@ export async function startCommand(args: string[], ctx: CommandContext): Promise
   const log = (line: string) => ctx.stdout.write(`${new Date().toISOString()} ${line}\n`);
   log(`warta: starting (edge port ${port}, data ${dataDir}${values.memory ? ' [in memory]' : ''}, inbox ${inboxDir})`);
 
-  const job = await startMainJob({
-    port,
-    dataDir,
-    inboxDir,
-    memory: values.memory,
-    examplesDir: values['no-examples'] ? null : resolve(PROJECT_ROOT, 'examples/articles'),
-    partnersFile: values['no-examples'] ? null : resolve(PROJECT_ROOT, 'examples/partners.json'),
-    log,
-    accessLog: values['quiet-edge'] ? undefined : (entry) => ctx.stdout.write(`${JSON.stringify(entry)}\n`),
-  });
+  let job;
+  try {
+    job = await startMainJob({
+      port,
+      dataDir,
+      inboxDir,
+      memory: values.memory,
+      examplesDir: values['no-examples'] ? null : resolve(PROJECT_ROOT, 'examples/articles'),
+      partnersFile: values['no-examples'] ? null : resolve(PROJECT_ROOT, 'examples/partners.json'),
+      log,
+      accessLog: values['quiet-edge'] ? undefined : (entry) => ctx.stdout.write(`${JSON.stringify(entry)}\n`),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      ctx.stderr.write(`warta start: port ${port} or ${port + 1} is already in use; stop what uses it or pass --port\n`);
+      return 1;
+    }
+    throw error;
+  }
 
   ctx.stdout.write(
     [
