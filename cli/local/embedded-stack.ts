@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 
@@ -64,8 +64,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 
   await ensureTable(dynamodb, options.tableName);
   for (const bucket of options.buckets) {
-    // s3rver answers CreateBucket on an existing bucket with success, so this is idempotent.
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (error) {
+      // A persisted data folder already has its buckets.
+      if (!(error instanceof BucketAlreadyExists || error instanceof BucketAlreadyOwnedByYou)) throw error;
+    }
   }
 
   return {
