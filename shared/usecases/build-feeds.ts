@@ -69,9 +69,9 @@ async function forEachConcurrently<T>(items: readonly T[], work: (item: T) => Pr
  */
 export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: readonly string[]): Promise<BuildFeedsResult> {
   const paths = new Set<string>();
-  for (const id of new Set(articleIds)) {
+  await forEachConcurrently([...new Set(articleIds)], async (id) => {
     for (const path of await deps.articles.syncListings(id)) paths.add(path);
-  }
+  });
   const result: BuildFeedsResult = { feeds: [...paths].sort(), written: [], unchanged: [], deleted: [] };
   // Mark every affected feed first, so a concurrent builder already rendering one of them knows to render again.
   const revisions = new Map<string, number>();
