@@ -201,9 +201,30 @@ export async function indexArticle(
   previous: IndexEntry | undefined,
   settings: RelatedSettings,
 ): Promise<IndexEntry> {
+  const { entry, counted } = await indexArticleItems(store, article, previous, settings);
+  await counted;
+  return entry;
+}
+
+/**
+ * `indexArticle` returning as soon as the vector, postings and title item are stored, with the
+ * counter updates (one request each, the bulk of an indexing's requests) still running in `counted`.
+ * Nothing but DF-based headline resolution and the next indexing reads the counters, so the caller
+ * searches meanwhile and awaits `counted` before those. `counted` is marked handled: a failure is
+ * reported where it is awaited, not as an unhandled rejection while the caller is busy elsewhere.
+ */
+export async function indexArticleItems(
+  store: RelatedIndexStore,
+  article: Article,
+  previous: IndexEntry | undefined,
+  settings: RelatedSettings,
+): Promise<{ entry: IndexEntry; counted: Promise<void> }> {
   const { counts } = termCounts(article.title, article.bodyText);
   const dfTerms = topByCount(counts, settings.dfTerms);
-  const [statsItems, dfItems] = await Promise.all([store.getItems([STATS_KEY]), store.getItems(dfTerms.map((t) => dfKey(t)))]);
+  // One BatchGet for the statistics and the DF counters.
+  const read = await store.getItems([STATS_KEY, ...dfTerms.map((t) => dfKey(t))]);
+  const statsItems = read.filter((i) => i.pk === STATS_KEY.pk);
+  const dfItems = read.filter((i) => i.pk !== STATS_KEY.pk);
   const own = new Set(previous?.dfTerms ?? []);
   let documents = Number(statsItems[0]?.documents ?? 0) - (previous ? 1 : 0);
   documents = Math.max(0, documents);
@@ -242,16 +263,22 @@ export async function indexArticle(
     puts.push({ pk: titlePk(entry.titleKey), sk: entry.id, id: entry.id });
     if (previous) deletes.push({ pk: titlePk(previous.titleKey), sk: entry.id });
   }
-  await store.writeItems(puts, deletes);
-
   const added = dfTerms.filter((t) => !own.has(t));
   const removed = [...own].filter((t) => !dfTerms.includes(t));
-  await store.addCounters([
+  // Index items and counters are disjoint items: written side by side.
+  const counted = store.addCounters([
     ...(previous ? [] : [{ key: STATS_KEY, attribute: 'documents', delta: 1 }]),
     ...added.map((t) => ({ key: dfKey(t), attribute: 'df', delta: 1 })),
     ...removed.map((t) => ({ key: dfKey(t), attribute: 'df', delta: -1 })),
   ]);
-  return entry;
+  counted.catch(() => undefined);
+  try {
+    await store.writeItems(puts, deletes);
+  } catch (error) {
+    await counted.catch(() => undefined);
+    throw error;
+  }
+  return { entry, counted };
 }
 
 function postingItem(p: string): IndexItem {
@@ -284,6 +311,11 @@ export async function unindexArticle(store: RelatedIndexStore, entry: IndexEntry
 /** Writes an entry back after a change of its story or pending headlines. */
 export async function saveEntry(store: RelatedIndexStore, entry: IndexEntry): Promise<void> {
   await store.writeItems([entryToItem(entry)], []);
+}
+
+/** Writes several entries back in one batch (nothing when there are none). */
+export async function saveEntries(store: RelatedIndexStore, entries: readonly IndexEntry[]): Promise<void> {
+  if (entries.length > 0) await store.writeItems(entries.map(entryToItem), []);
 }
 
 /**

@@ -3,16 +3,18 @@ import { FEED_FORMATS, type FeedFormat } from '../feeds/feed-paths.js';
 import { renderFeeds } from '../feeds/render-feeds.js';
 import type { Article } from '../model/article.js';
 import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
+import { mapConcurrent, settleAll } from './concurrency.js';
 import type { IndexItem, RelatedIndexStore } from './related-index-store.js';
 import {
   DEFAULT_SETTINGS,
   headlineMatches,
-  indexArticle,
+  indexArticleItems,
   isSameStory,
   itemToEntry,
   pendingKey,
   readEntries,
   resolveHeadline,
+  saveEntries,
   saveEntry,
   searchNeighbours,
   toNeighbour,
@@ -31,6 +33,7 @@ import {
   RELATED_CACHE_CONTROL,
   RELATED_CONTENT_TYPE,
   saveList,
+  saveLists,
   type EditorialLink,
   type RelatedList,
 } from './related-lists.js';
@@ -66,6 +69,11 @@ export interface UpdateRelatedResult {
 
 /** Editorial headlines are re-resolved on every recompute; waiting articles are woken at most this many per arrival. */
 const MAX_WOKEN = 25;
+/**
+ * Independent list recomputes or object writes started side by side. The store bounds its own
+ * requests in flight; this only keeps a long fan-out from queueing everything at once.
+ */
+const PARALLEL_TASKS = 8;
 
 /**
  * Brings the related index, related lists and stories in line with the current stored state of
@@ -77,9 +85,11 @@ const MAX_WOKEN = 25;
 export async function updateRelated(deps: UpdateRelatedDeps, articleIds: readonly string[]): Promise<UpdateRelatedResult> {
   const run = new RelatedRun(deps);
   for (const id of new Set(articleIds)) {
-    const article = await deps.articles.get(id);
-    if (article?.status === 'published') await run.upsert(article);
-    else await run.withdraw(id);
+    // The article and its index entry are independent reads: one round trip instead of two.
+    const [article, stored] = await settleAll([deps.articles.get(id), readEntries(deps.store, [id])]);
+    const entry = stored.get(id);
+    if (article?.status === 'published') await run.upsert(article, entry);
+    else await run.withdraw(id, entry);
   }
   return { written: [...run.written].sort(), deleted: [...run.deleted].sort() };
 }
@@ -89,14 +99,15 @@ class RelatedRun {
   readonly deleted = new Set<string>();
   private readonly store: RelatedIndexStore;
   private readonly settings: RelatedSettings;
+  /** Counter updates of the article being indexed; DF-based headline resolution waits for them. */
+  private counted: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: UpdateRelatedDeps) {
     this.store = deps.store;
     this.settings = deps.settings ?? DEFAULT_SETTINGS;
   }
 
-  async upsert(article: Article): Promise<void> {
-    const previous = (await readEntries(this.store, [article.id])).get(article.id);
+  async upsert(article: Article, previous: IndexEntry | undefined): Promise<void> {
     const linkFieldsChanged =
       previous !== undefined &&
       (previous.title !== article.title ||
@@ -104,29 +115,47 @@ class RelatedRun {
         previous.section !== article.section ||
         previous.publishedAt !== article.publishedAt);
     const changed = !previous || previous.contentHash !== article.contentHash || linkFieldsChanged;
-    const entry = changed ? await indexArticle(this.store, article, previous, this.settings) : previous;
-
+    let entry = previous as IndexEntry;
+    if (changed) {
+      const indexed = await indexArticleItems(this.store, article, previous, this.settings);
+      entry = indexed.entry;
+      this.counted = indexed.counted;
+    }
     const headlines = article.relatedHeadlines.map((h) => ({ text: h.text, ...(h.url ? { url: h.url } : {}) }));
-    const { list, entries } = await this.recompute(entry, headlines, new Set());
-    await this.fanOut(entry, list.pool);
-    await this.updateStory(entry, list.pool, entries);
-    if (linkFieldsChanged) await this.refreshReferrers(entry);
-    if (changed) await this.wakeWaiting(entry);
+    // The counters run on while the list is searched, saved and fanned out; the update ends when both did.
+    await settleAll([this.counted, this.afterIndex(entry, headlines, changed, linkFieldsChanged)]);
   }
 
-  async withdraw(id: string): Promise<void> {
-    const entry = (await readEntries(this.store, [id])).get(id);
+  private async afterIndex(
+    entry: IndexEntry,
+    headlines: readonly { text: string; url?: string }[],
+    changed: boolean,
+    linkFieldsChanged: boolean,
+  ): Promise<void> {
+    // Which articles wait for a headline like this one's title is read alongside the search (only
+    // this article's own RHEAD items change in between, and its own id is skipped).
+    const [{ list, entries }, waitingIds] = await settleAll([
+      this.recompute(entry, headlines, new Set()),
+      changed ? this.waitingFor(entry) : Promise.resolve([]),
+    ]);
+    // Fan-out writes other articles' lists, the story step story and vector items: disjoint items.
+    await settleAll([this.fanOut(entry, list.pool), this.updateStory(entry, list.pool, entries)]);
+    if (linkFieldsChanged) await this.refreshReferrers(entry);
+    if (changed) await this.wakeWaiting(entry, waitingIds);
+  }
+
+  async withdraw(id: string, entry: IndexEntry | undefined): Promise<void> {
     if (!entry) return;
     const exclude = new Set([id]);
     const referrers = await readReferrers(this.store, id);
-    const lists = await readLists(this.store, [id, ...referrers]);
-    const referrerEntries = await readEntries(this.store, referrers.filter((r) => r !== id));
-    for (const r of referrerEntries.values()) {
-      await this.recompute(r, lists.get(r.id)?.editorial ?? [], exclude);
-    }
+    const [lists, referrerEntries] = await settleAll([
+      readLists(this.store, [id, ...referrers]),
+      readEntries(this.store, referrers.filter((r) => r !== id)),
+    ]);
+    // Each recompute writes only its own list, references and vector item, so they run side by side.
+    await mapConcurrent([...referrerEntries.values()], PARALLEL_TASKS, (r) => this.recompute(r, lists.get(r.id)?.editorial ?? [], exclude));
     if (entry.storyId) await this.leaveStory(entry);
-    await deleteList(this.store, lists.get(id), id, referrers);
-    await this.deleteObject(relatedObjectKey(id));
+    await settleAll([deleteList(this.store, lists.get(id), id, referrers), this.deleteObject(relatedObjectKey(id))]);
     // The entry goes last: if anything above fails, a retry still finds it and finishes the job.
     await unindexArticle(this.store, entry);
   }
@@ -137,7 +166,19 @@ class RelatedRun {
     headlines: readonly { text: string; url?: string }[],
     exclude: ReadonlySet<string>,
   ): Promise<{ list: RelatedList; entries: Map<string, IndexEntry> }> {
-    const { neighbours, items } = await searchNeighbours(this.store, entry.vector, new Set([entry.id, ...exclude]), this.settings);
+    const excluded = new Set([entry.id, ...exclude]);
+    // Search, headline resolution and the stored list are independent reads.
+    const [{ neighbours, items }, resolved, stored] = await settleAll([
+      searchNeighbours(this.store, entry.vector, excluded, this.settings),
+      settleAll(
+        headlines.map(async (h) => {
+          // Fuzzy resolution ranks terms by DF, so it reads the counters after this update's additions.
+          await this.counted;
+          return resolveHeadline(this.store, h.text, excluded, this.settings);
+        }),
+      ),
+      readLists(this.store, [entry.id]),
+    ]);
     const kept = neighbours.slice(0, this.settings.poolSize);
     const entries = new Map(kept.map((n) => [n.id, itemToEntry(items.get(n.id) as IndexItem)]));
     const pool = kept.map((n) => {
@@ -147,17 +188,18 @@ class RelatedRun {
 
     const editorial: EditorialLink[] = [];
     const waitTerms = new Set<string>();
-    for (const h of headlines) {
-      const { match, waitTerms: terms } = await resolveHeadline(this.store, h.text, new Set([entry.id, ...exclude]), this.settings);
+    headlines.forEach((h, i) => {
+      const { match, waitTerms: terms } = resolved[i] as Awaited<ReturnType<typeof resolveHeadline>>;
       editorial.push({ text: h.text, ...(h.url ? { url: h.url } : {}), ...(match ? { match } : {}) });
       for (const t of terms) waitTerms.add(t);
-    }
-    await this.syncPending(entry, [...waitTerms].sort());
+    });
 
-    const previous = (await readLists(this.store, [entry.id])).get(entry.id);
     const list: RelatedList = { id: entry.id, publishedAt: entry.publishedAt, section: entry.section, pool, editorial };
-    await saveList(this.store, list, previous);
-    await this.publishList(list);
+    const previous = stored.get(entry.id);
+    // Pending headlines touch RHEAD and the vector item, the list RELATED# items: disjoint. The
+    // document is published on every recompute (unchanged bytes are skipped), so a retry after a
+    // failed save or publish repairs both, and the two need not wait for each other.
+    await settleAll([this.syncPending(entry, [...waitTerms].sort()), saveList(this.store, list, previous), this.publishList(list)]);
     return { list, entries };
   }
 
@@ -166,24 +208,24 @@ class RelatedRun {
     const before = new Set(entry.pending);
     const after = new Set(terms);
     if (before.size === after.size && [...after].every((t) => before.has(t))) return;
-    await this.store.writeItems(
-      terms.filter((t) => !before.has(t)).map((t) => ({ ...pendingKey(t, entry.id), id: entry.id })),
-      entry.pending.filter((t) => !after.has(t)).map((t) => pendingKey(t, entry.id)),
-    );
+    const puts = terms.filter((t) => !before.has(t)).map((t) => ({ ...pendingKey(t, entry.id), id: entry.id }));
+    const deletes = entry.pending.filter((t) => !after.has(t)).map((t) => pendingKey(t, entry.id));
     entry.pending = terms;
-    await saveEntry(this.store, entry);
+    await settleAll([this.store.writeItems(puts, deletes), saveEntry(this.store, entry)]);
   }
 
   /** Enters the new article into the lists of its closest older neighbours (bounded by `fanOut`). */
   private async fanOut(entry: IndexEntry, pool: readonly Neighbour[]): Promise<void> {
     const targets = pool.filter((n) => n.score >= this.settings.fanOutMinScore).slice(0, this.settings.fanOut);
     const lists = await readLists(this.store, targets.map((t) => t.id));
-    for (const t of targets) {
+    // Each target's list and its references are items of that target alone: one batch for all.
+    const changes = targets.flatMap((t) => {
       const list = lists.get(t.id);
-      if (!list) continue;
-      const updated = { ...list, pool: mergeIntoPool(list.pool, toNeighbour(entry, t.score, t.story), this.settings.poolSize) };
-      if (await saveList(this.store, updated, list)) await this.publishList(updated);
-    }
+      if (!list) return [];
+      return [{ list: { ...list, pool: mergeIntoPool(list.pool, toNeighbour(entry, t.score, t.story), this.settings.poolSize) }, previous: list }];
+    });
+    const saved = await saveLists(this.store, changes);
+    await this.publishLists(changes.filter((_, i) => saved[i]).map((c) => c.list));
   }
 
   /** After a title, URL, section or date change, the copies of those fields in other lists are refreshed. */
@@ -191,29 +233,35 @@ class RelatedRun {
     const referrers = await readReferrers(this.store, entry.id);
     const lists = await readLists(this.store, referrers);
     const fresh = (n: Neighbour): Neighbour => (n.id === entry.id ? toNeighbour(entry, n.score, n.story) : n);
-    for (const list of lists.values()) {
-      const updated: RelatedList = {
+    const changes = [...lists.values()].map((list) => ({
+      list: {
         ...list,
         pool: list.pool.map(fresh),
         editorial: list.editorial.map((e) => (e.match ? { ...e, match: fresh(e.match) } : e)),
-      };
-      if (await saveList(this.store, updated, list)) await this.publishList(updated);
-    }
+      },
+      previous: list,
+    }));
+    const saved = await saveLists(this.store, changes);
+    await this.publishLists(changes.filter((_, i) => saved[i]).map((c) => c.list));
   }
 
-  /** Resolves headlines of other articles that were waiting for an article like this one. */
-  private async wakeWaiting(entry: IndexEntry): Promise<void> {
-    const pages = await Promise.all(entry.titleTerms.slice(0, 12).map((t) => this.store.queryItems(`RHEAD#${t}`, { limit: MAX_WOKEN })));
-    const ids = [...new Set(pages.flat().map((i) => i.sk))].filter((id) => id !== entry.id).slice(0, MAX_WOKEN);
+  /** Ids of articles with an unresolved headline waiting on one of this article's title terms. */
+  private async waitingFor(entry: IndexEntry): Promise<string[]> {
+    const pages = await settleAll(entry.titleTerms.slice(0, 12).map((t) => this.store.queryItems(`RHEAD#${t}`, { limit: MAX_WOKEN })));
+    return [...new Set(pages.flat().map((i) => i.sk))].filter((id) => id !== entry.id).slice(0, MAX_WOKEN);
+  }
+
+  /** Resolves headlines of other articles (`ids`, from `waitingFor`) that were waiting for an article like this one. */
+  private async wakeWaiting(entry: IndexEntry, ids: readonly string[]): Promise<void> {
     const lists = await readLists(this.store, ids);
     const waiting = [...lists.values()].filter((l) =>
       l.editorial.some((e) => !e.match && headlineMatches(e.text, entry.titleTerms, this.settings)),
     );
     const entries = await readEntries(this.store, waiting.map((l) => l.id));
-    for (const l of waiting) {
+    await mapConcurrent(waiting, PARALLEL_TASKS, async (l) => {
       const w = entries.get(l.id);
       if (w) await this.recompute(w, l.editorial, new Set());
-    }
+    });
   }
 
   /** Joins, founds or merges the story of an article and its same-story neighbours (see stories.ts). */
@@ -243,22 +291,25 @@ class RelatedRun {
         members: sortMembers([...stories.flatMap((s) => s.members), ...involved.map(memberOf)]),
       };
     }
-    await saveStory(this.store, story, stories.find((s) => s.id === story.id));
     const merged = stories.filter((s) => s.id !== story.id);
-    await deleteStories(this.store, merged.map((s) => s.id));
-    for (const s of merged) for (const o of storyObjects(s.id)) await this.deleteObject(o.key);
-
     const memberIds = story.members.map((m) => m.id);
-    const byId = new Map(involved.map((e) => [e.id, e]));
-    const others = await readEntries(this.store, memberIds.filter((id) => !byId.has(id)));
+    // Entries already read in this update (the pool's) are not read again.
+    const byId = new Map([...known, ...involved.map((e) => [e.id, e] as const)]);
+    const [, , , others] = await settleAll([
+      saveStory(this.store, story, stories.find((s) => s.id === story.id)),
+      deleteStories(this.store, merged.map((s) => s.id)),
+      this.deleteObjects(merged.flatMap((s) => storyObjects(s.id).map((o) => o.key))),
+      readEntries(this.store, memberIds.filter((id) => !byId.has(id))),
+    ]);
+    const repointed: IndexEntry[] = [];
     for (const id of memberIds) {
       const e = byId.get(id) ?? others.get(id);
       if (e && e.storyId !== story.id) {
         e.storyId = story.id;
-        await saveEntry(this.store, e);
+        repointed.push(e);
       }
     }
-    await this.publishStory(story);
+    await settleAll([saveEntries(this.store, repointed), this.publishStory(story)]);
   }
 
   private async leaveStory(entry: IndexEntry): Promise<void> {
@@ -271,17 +322,21 @@ class RelatedRun {
       await this.publishStory(updated);
       return;
     }
-    await deleteStories(this.store, [story.id]);
-    for (const o of storyObjects(story.id)) await this.deleteObject(o.key);
-    const rest = await readEntries(this.store, members.map((m) => m.id));
-    for (const e of rest.values()) {
-      delete e.storyId;
-      await saveEntry(this.store, e);
-    }
+    const [, , rest] = await settleAll([
+      deleteStories(this.store, [story.id]),
+      this.deleteObjects(storyObjects(story.id).map((o) => o.key)),
+      readEntries(this.store, members.map((m) => m.id)),
+    ]);
+    for (const e of rest.values()) delete e.storyId;
+    await saveEntries(this.store, [...rest.values()]);
   }
 
   private async publishList(list: RelatedList): Promise<void> {
     await this.publish(relatedObjectKey(list.id), renderRelatedDocument(list, this.settings), RELATED_CONTENT_TYPE, RELATED_CACHE_CONTROL);
+  }
+
+  private async publishLists(lists: readonly RelatedList[]): Promise<void> {
+    await mapConcurrent(lists, PARALLEL_TASKS, (list) => this.publishList(list));
   }
 
   private async publishStory(story: Story): Promise<void> {
@@ -289,10 +344,13 @@ class RelatedRun {
     const articles = (await this.deps.articles.getMany(story.members.map((m) => m.id))).filter((a) => a.status === 'published');
     const feeds = renderFeeds(storyFeedMeta(story, site), articles);
     const feedCache = `public, max-age=${site.feedMaxAgeSeconds}`;
-    for (const o of storyObjects(story.id)) {
-      if (o.format) await this.publish(o.key, feeds[o.format as FeedFormat], FEED_FORMATS[o.format].contentType, feedCache);
-      else await this.publish(o.key, renderStoryDocument(story), o.contentType, RELATED_CACHE_CONTROL);
-    }
+    await settleAll(
+      storyObjects(story.id).map((o) =>
+        o.format
+          ? this.publish(o.key, feeds[o.format as FeedFormat], FEED_FORMATS[o.format].contentType, feedCache)
+          : this.publish(o.key, renderStoryDocument(story), o.contentType, RELATED_CACHE_CONTROL),
+      ),
+    );
   }
 
   private async publish(key: string, body: string, contentType: string, cacheControl: string): Promise<void> {
@@ -303,6 +361,10 @@ class RelatedRun {
   private async deleteObject(key: string): Promise<void> {
     await this.deps.publisher.delete(key);
     this.deleted.add(key);
+  }
+
+  private async deleteObjects(keys: readonly string[]): Promise<void> {
+    await mapConcurrent(keys, PARALLEL_TASKS, (key) => this.deleteObject(key));
   }
 }
 

@@ -19,44 +19,64 @@ import type {
   RelatedLinksReader,
 } from '../related/related-index-store.js';
 import { readRelatedLinks } from '../related/related-lists.js';
+import { Limiter, settleAll } from '../related/concurrency.js';
 
 const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;
 const MAX_UNPROCESSED_ROUNDS = 8;
+/** Requests one store keeps in flight (all operations together); see docs/related.md. */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+
+const keyString = (k: { pk: unknown; sk: unknown }) => `${String(k.pk)}\u0000${String(k.sk)}`;
 
 /**
  * The related index in the shared single table (layout in shared/related/related-index.ts and
  * docs/related.md; only RSTATS, TERMDF#, RIDX#, RSIG#, RTITLE#, RHEAD#, RELATED# and STORY# keys).
  * Reads are eventually consistent: the index tolerates a just-written posting being missed once,
  * and halves the read cost. Also serves stored related lists to feed and partner rendering.
+ *
+ * Independent requests run side by side: the pages of a BatchGet or BatchWrite larger than one
+ * request and the counter updates, at most `maxInFlight` requests at a time across every operation
+ * of this store (the use case also issues independent operations concurrently).
  */
 export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksReader {
   private readonly counts: IndexUsage = { itemsRead: 0, itemsWritten: 0 };
+  private readonly slots: Limiter;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly settings: RelatedSettings = DEFAULT_SETTINGS,
-  ) {}
+    maxInFlight: number = DEFAULT_MAX_IN_FLIGHT,
+  ) {
+    this.slots = new Limiter(maxInFlight);
+  }
 
   async getItems(keys: readonly IndexKey[]): Promise<IndexItem[]> {
-    const unique = [...new Map(keys.map((k) => [`${k.pk}\u0000${k.sk}`, { pk: k.pk, sk: k.sk }])).values()];
-    const out: IndexItem[] = [];
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let pending: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_LIMIT);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchGetItem kept returning unprocessed keys');
-        if (round > 0) await backoff(round);
-        const keysNow = pending;
-        const result = await this.call('BatchGetItem', () =>
-          this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysNow } } })),
-        );
-        out.push(...((result.Responses?.[this.tableName] ?? []) as IndexItem[]));
-        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-      }
-    }
+    const unique = [...new Map(keys.map((k) => [keyString(k), { pk: k.pk, sk: k.sk }])).values()];
+    const pages: IndexKey[][] = [];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) pages.push(unique.slice(start, start + BATCH_GET_LIMIT));
+    const found = new Map<string, IndexItem>();
+    await settleAll(pages.map((page) => this.batchGet(page, found)));
+    // Callers see the items in the order they asked for, whatever order the pages came back in.
+    const out = unique.flatMap((k) => found.get(keyString(k)) ?? []);
     this.counts.itemsRead += out.length;
     return out;
+  }
+
+  /** One BatchGetItem page, retrying unprocessed keys with backoff. */
+  private async batchGet(page: readonly IndexKey[], found: Map<string, IndexItem>): Promise<void> {
+    let pending: Record<string, unknown>[] = page.map((k) => ({ pk: k.pk, sk: k.sk }));
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchGetItem kept returning unprocessed keys');
+      if (round > 0) await backoff(round);
+      const keysNow = pending;
+      const result = await this.call('BatchGetItem', () =>
+        this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysNow } } })),
+      );
+      for (const item of (result.Responses?.[this.tableName] ?? []) as IndexItem[]) found.set(keyString(item), item);
+      pending = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
   }
 
   async queryItems(pk: string, options: QueryOptions = {}): Promise<IndexItem[]> {
@@ -84,24 +104,30 @@ export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksRead
       ...puts.map((item) => ({ PutRequest: { Item: item } })),
       ...deletes.map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } })),
     ];
-    for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) {
-      let pending = requests.slice(start, start + BATCH_WRITE_LIMIT);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchWriteItem kept returning unprocessed items');
-        if (round > 0) await backoff(round);
-        const batch = pending;
-        const result = await this.call('BatchWriteItem', () =>
-          this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } })),
-        );
-        pending = (result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined) ?? [];
-      }
-    }
+    const pages: Record<string, unknown>[][] = [];
+    for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) pages.push(requests.slice(start, start + BATCH_WRITE_LIMIT));
+    // Pages hold distinct keys (the port forbids a key twice), so their order does not matter.
+    await settleAll(pages.map((page) => this.batchWrite(page)));
     this.counts.itemsWritten += requests.length;
+  }
+
+  /** One BatchWriteItem page, retrying unprocessed items with backoff. */
+  private async batchWrite(page: Record<string, unknown>[]): Promise<void> {
+    let pending = page;
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchWriteItem kept returning unprocessed items');
+      if (round > 0) await backoff(round);
+      const batch = pending;
+      const result = await this.call('BatchWriteItem', () =>
+        this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } })),
+      );
+      pending = (result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined) ?? [];
+    }
   }
 
   async addCounters(updates: readonly CounterUpdate[]): Promise<void> {
     // UpdateItem per counter: ADD is atomic, so concurrent builders never lose an increment.
-    await Promise.all(
+    await settleAll(
       updates.map((u) =>
         this.call('UpdateItem counter', () =>
           this.client.send(
@@ -130,7 +156,7 @@ export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksRead
 
   private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
     try {
-      return await send();
+      return await this.slots.run(send);
     } catch (error) {
       throw new StorageError(`DynamoDB ${what} failed on table ${this.tableName}`, { cause: error });
     }
