@@ -4,25 +4,52 @@
  * bound keeps sockets and provisioned throughput from being flooded.
  */
 
-/** Runs at most `max` functions at a time; the others wait in call order. */
+/**
+ * Runs at most `max` functions at a time; the others wait in call order. Background work (counter
+ * updates nothing waits for soon) takes at most half the slots and only slots no foreground call
+ * is waiting for, so a long queue of it never delays the reads an update is blocked on.
+ */
 export class Limiter {
   private active = 0;
+  private activeBackground = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly waitingBackground: (() => void)[] = [];
+  private readonly maxBackground: number;
 
   constructor(private readonly max: number) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`Limiter needs a positive integer, got ${max}`);
+    this.maxBackground = Math.max(1, Math.floor(max / 2));
   }
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
+  async run<T>(fn: () => Promise<T>, options: { background?: boolean } = {}): Promise<T> {
+    const background = options.background === true;
+    if (this.active < this.max && (!background || (this.activeBackground < this.maxBackground && this.waiting.length === 0))) {
+      this.active++;
+      if (background) this.activeBackground++;
+    } else {
+      await new Promise<void>((resolve) => (background ? this.waitingBackground : this.waiting).push(resolve));
+    }
     try {
       return await fn();
     } finally {
-      // The slot passes straight to the next waiter, so `active` only drops when nobody waits.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
+      this.release(background);
+    }
+  }
+
+  /** Frees a slot and hands it to the next foreground waiter, else to a background one if allowed. */
+  private release(background: boolean): void {
+    this.active--;
+    if (background) this.activeBackground--;
+    const next = this.waiting.shift();
+    if (next) {
+      this.active++;
+      next();
+      return;
+    }
+    if (this.waitingBackground.length > 0 && this.activeBackground < this.maxBackground) {
+      this.active++;
+      this.activeBackground++;
+      (this.waitingBackground.shift() as () => void)();
     }
   }
 }

@@ -439,12 +439,17 @@ function headlineVariants(text: string): string[] {
   return variants;
 }
 
-/** The stored article an editor's headline names, or its rarest terms when none matches well enough. */
+/**
+ * The stored article an editor's headline names, or its rarest terms when none matches well enough.
+ * `countersDone` is awaited before the fuzzy step reads document frequencies (the exact-title step
+ * does not), so a caller still updating counters need not hold up exact matches.
+ */
 export async function resolveHeadline(
   store: RelatedIndexStore,
   text: string,
   exclude: ReadonlySet<string>,
   settings: RelatedSettings,
+  countersDone: Promise<void> = Promise.resolve(),
 ): Promise<{ match?: Neighbour; waitTerms: string[] }> {
   const variants = headlineVariants(text);
   for (const v of variants) {
@@ -456,6 +461,7 @@ export async function resolveHeadline(
   }
   const terms = headlineTerms(variants[variants.length - 1] ?? text);
   if (terms.length === 0) return { waitTerms: [] };
+  await countersDone;
   const dfItems = await store.getItems(terms.map((t) => dfKey(t)));
   const df = new Map(dfItems.map((i) => [i.pk.slice('TERMDF#'.length), Number(i.df ?? 0)]));
   // Rare terms have short posting lists, so the article the headline names is near their front.

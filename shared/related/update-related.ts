@@ -170,13 +170,8 @@ class RelatedRun {
     // Search, headline resolution and the stored list are independent reads.
     const [{ neighbours, items }, resolved, stored] = await settleAll([
       searchNeighbours(this.store, entry.vector, excluded, this.settings),
-      settleAll(
-        headlines.map(async (h) => {
-          // Fuzzy resolution ranks terms by DF, so it reads the counters after this update's additions.
-          await this.counted;
-          return resolveHeadline(this.store, h.text, excluded, this.settings);
-        }),
-      ),
+      // Fuzzy resolution ranks terms by DF, so it reads the counters after this update's additions.
+      settleAll(headlines.map((h) => resolveHeadline(this.store, h.text, excluded, this.settings, this.counted))),
       readLists(this.store, [entry.id]),
     ]);
     const kept = neighbours.slice(0, this.settings.poolSize);

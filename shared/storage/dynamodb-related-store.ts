@@ -139,6 +139,8 @@ export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksRead
               ExpressionAttributeValues: { ':d': u.delta },
             }),
           ),
+          // Counters are awaited late (see indexArticleItems): they must not hold up the search's reads.
+          true,
         ),
       ),
     );
@@ -154,9 +156,9 @@ export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksRead
     return readRelatedLinks(this, articleIds, this.settings);
   }
 
-  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
+  private async call<T>(what: string, send: () => Promise<T>, background = false): Promise<T> {
     try {
-      return await this.slots.run(send);
+      return await this.slots.run(send, { background });
     } catch (error) {
       throw new StorageError(`DynamoDB ${what} failed on table ${this.tableName}`, { cause: error });
     }

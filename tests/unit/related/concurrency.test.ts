@@ -100,3 +100,30 @@ describe('DynamoDbRelatedStore batching', () => {
     expect(stats.peak).toBe(4);
   });
 });
+
+describe('background slots', () => {
+  it('background work takes at most half the slots and yields to waiting foreground work', async () => {
+    const limiter = new Limiter(4);
+    let background = 0;
+    let peakBackground = 0;
+    const order: string[] = [];
+    const slow = () => new Promise((r) => setTimeout(r, 5));
+    const counters = Array.from({ length: 6 }, (_, i) =>
+      limiter.run(
+        async () => {
+          background++;
+          peakBackground = Math.max(peakBackground, background);
+          order.push(`b${i}`);
+          await slow();
+          background--;
+        },
+        { background: true },
+      ),
+    );
+    const reads = Array.from({ length: 4 }, (_, i) => limiter.run(async () => (order.push(`f${i}`), slow())));
+    await Promise.all([...counters, ...reads]);
+    expect(peakBackground).toBe(2);
+    // Two counters started first; every read ran before the counters queued behind them.
+    expect(order.slice(0, 6)).toEqual(['b0', 'b1', 'f0', 'f1', 'f2', 'f3']);
+  });
+});
