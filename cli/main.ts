@@ -1,4 +1,5 @@
 import { partnersOnTarget, signUrlOnTarget } from './commands/local-aware.js';
+import { importCommand } from './commands/import.js';
 import { parseCommand } from './commands/parse.js';
 import { startCommand } from './commands/start.js';
 
@@ -13,6 +14,7 @@ type Command = { summary: string; run: (args: string[], ctx: CommandContext) => 
 const COMMANDS: Record<string, Command> = {
   start: { summary: 'run the whole pipeline locally and watch the inbox folder', run: startCommand },
   parse: { summary: 'print the article a file would become, without storing it', run: parseCommand },
+  import: { summary: 'send a folder of article files through the ingest API (local job or AWS)', run: importCommand },
   'sign-url': { summary: "print a signed URL for a partner's feeds (local key pair in the data folder)", run: signUrlOnTarget },
   partners: { summary: 'sync, list, suspend or activate partners in the registry', run: partnersOnTarget },
 };

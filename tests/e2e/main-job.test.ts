@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Parser from 'rss-parser';
@@ -153,6 +153,22 @@ describe('the main job, started as a user starts it', () => {
     expect((await partnerFeed()).items.map((i) => i.guid)).not.toContain(first?.guid);
     const ninjs = (await (await fetch(`${job.edgeUrl}/partners/kabar-nusantara/ninjs/${articleId}.json${query}`)).json()) as { pubstatus: string };
     expect(ninjs.pubstatus).toBe('canceled');
+  });
+
+  it('imports an archive folder through the ingest API, file by file, and says which files were refused', async () => {
+    const archive = join(dataDir, 'arsip');
+    await mkdir(archive);
+    await writeFile(join(archive, 'arsip-pelabuhan-1998.txt'), 'Arsip: pelabuhan lama Sunda Kelapa dipugar\n\nJakarta (JurnalPagi) – Pelabuhan Sunda Kelapa mulai dipugar.\n\nPemugaran berlangsung setahun.');
+    await writeFile(join(archive, 'rusak.json'), JSON.stringify({ title: 'Tanpa isi' }));
+    await writeFile(join(archive, 'catatan.md'), 'bukan artikel');
+    const cli = new URL('../../cli/warta.mjs', import.meta.url).pathname;
+    const run = spawnSync(process.execPath, [cli, 'import', '--data', dataDir, archive], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^created\t.*arsip-pelabuhan-1998\.txt$/m);
+    expect(run.stdout).toMatch(/^refused\t.*rusak\.json\tbodyHtml: /m);
+    expect(run.stdout).toMatch(/imported 2 file\(s\): /);
+    const titles = (await parser.parseString(await (await get('feeds/latest.rss')).text())).items.map((i) => i.title);
+    expect(titles).toContain('Arsip: pelabuhan lama Sunda Kelapa dipugar');
   });
 
   it('stops cleanly on Ctrl-C', async () => {

@@ -1,0 +1,121 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { signBody } from '../../shared/auth/webhook-signature.js';
+import { idFromFilename } from '../../shared/parsing/parse-input.js';
+import { readLocalEndpoints } from '../local/local-endpoints.js';
+import type { CommandContext } from '../main.js';
+
+export const IMPORT_USAGE = `Usage: warta import [options] PATH...
+
+Sends article files (raw text .txt, WordPress .html, Warta .json) through the ingest API, the way a
+CMS does: to the running local job (found through --data), or to a deployed stack with --url.
+A folder is imported file by file in name order; each file's name (without extension) is its id.
+
+Options:
+  --data DIR         Data folder of the running 'warta start' (default .warta)
+  --url URL          Ingest endpoint of a deployed stack, e.g. https://abc.execute-api.ap-southeast-3.amazonaws.com
+  --secret-env NAME  Environment variable holding the webhook HMAC secret (default WARTA_WEBHOOK_SECRET);
+                     requests are signed when it is set
+  --concurrency N    Requests in flight (default 4)
+  -h, --help         Show this help
+
+Exit codes: 0 all accepted (created, updated or unchanged), 1 some refused or failed, 2 usage error.
+`;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.html': 'text/html',
+  '.htm': 'text/html',
+  '.txt': 'text/plain',
+};
+
+/** `warta import`: archive import through the same ingest API the CMS uses; prints one line per file. */
+export async function importCommand(args: string[], ctx: CommandContext): Promise<number> {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        data: { type: 'string', default: '.warta' },
+        url: { type: 'string' },
+        'secret-env': { type: 'string', default: 'WARTA_WEBHOOK_SECRET' },
+        concurrency: { type: 'string', default: '4' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    ctx.stderr.write(`warta import: ${(error as Error).message}\n\n${IMPORT_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    ctx.stdout.write(IMPORT_USAGE);
+    return 0;
+  }
+  const concurrency = Number(values.concurrency);
+  if (positionals.length === 0 || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
+    ctx.stderr.write(`warta import: give at least one PATH, and --concurrency from 1 to 32\n\n${IMPORT_USAGE}`);
+    return 2;
+  }
+  let endpoint = values.url?.replace(/\/+$/, '');
+  if (!endpoint) {
+    const local = await readLocalEndpoints(resolve(values.data));
+    if (!local) {
+      ctx.stderr.write(`warta import: no running 'warta start' uses ${resolve(values.data)}; start it, pass --data, or give --url\n`);
+      return 1;
+    }
+    endpoint = local.api;
+  }
+  const secret = process.env[values['secret-env']];
+
+  let files: string[];
+  try {
+    files = (await Promise.all(positionals.map(expand))).flat();
+  } catch (error) {
+    ctx.stderr.write(`warta import: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const counts = new Map<string, number>();
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++] as string;
+      const status = await send(endpoint as string, file, secret).catch((error: Error) => ({ status: 'failed', detail: error.message }));
+      counts.set(status.status, (counts.get(status.status) ?? 0) + 1);
+      ctx.stdout.write(`${status.status}\t${file}${status.detail ? `\t${status.detail}` : ''}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  ctx.stdout.write(`imported ${files.length} file(s): ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}\n`);
+  return (counts.get('refused') ?? 0) + (counts.get('failed') ?? 0) > 0 ? 1 : 0;
+}
+
+async function expand(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new Error(`cannot read ${path}`);
+  if (info.isFile()) return [path];
+  const entries = await readdir(path, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && CONTENT_TYPES[extname(e.name).toLowerCase()] !== undefined)
+    .map((e) => join(path, e.name))
+    .sort();
+}
+
+async function send(endpoint: string, file: string, secret: string | undefined): Promise<{ status: string; detail?: string }> {
+  const body = await readFile(file);
+  const headers: Record<string, string> = {
+    'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'text/plain',
+  };
+  if (secret) headers['x-hub-signature-256'] = signBody(secret, body);
+  const id = idFromFilename(basename(file));
+  const url = `${endpoint}/articles${id ? `?id=${encodeURIComponent(id)}` : ''}`;
+  const response = await fetch(url, { method: 'POST', headers, body });
+  const answer = (await response.json().catch(() => ({}))) as { status?: string; problems?: { field: string; message: string }[]; message?: string };
+  if (answer.status === 'refused') {
+    return { status: 'refused', detail: (answer.problems ?? []).map((p) => `${p.field}: ${p.message}`).join('; ') };
+  }
+  if (!response.ok || !answer.status) return { status: 'failed', detail: `HTTP ${response.status} ${answer.message ?? ''}`.trim() };
+  return { status: answer.status };
+}
