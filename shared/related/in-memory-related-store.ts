@@ -4,6 +4,8 @@ interface Partition {
   items: Map<string, IndexItem>;
   /** Sort keys in ascending order, kept sorted on every write so queries never re-sort at archive scale. */
   keys: string[];
+  /** The items in `keys` order, so a query is an array slice rather than a lookup per item. */
+  ordered: IndexItem[];
 }
 
 /**
@@ -18,11 +20,15 @@ export class InMemoryRelatedStore implements RelatedIndexStore {
 
   async getItems(keys: readonly IndexKey[]): Promise<IndexItem[]> {
     const out: IndexItem[] = [];
-    // Duplicate keys are read once, as the DynamoDB store does (BatchGet rejects duplicates).
-    const unique = new Map(keys.map((k) => [`${k.pk}\u0000${k.sk}`, k]));
-    for (const key of unique.values()) {
+    // Duplicate keys are read once, as the DynamoDB store does (BatchGet rejects duplicates); a stored
+    // item is one object per key, so identity tells duplicates apart without building key strings.
+    const seen = new Set<IndexItem>();
+    for (const key of keys) {
       const item = this.partitions.get(key.pk)?.items.get(key.sk);
-      if (item) out.push(item);
+      if (item && !seen.has(item)) {
+        seen.add(item);
+        out.push(item);
+      }
     }
     this.counts.itemsRead += out.length;
     return out;
@@ -31,14 +37,19 @@ export class InMemoryRelatedStore implements RelatedIndexStore {
   async queryItems(pk: string, options: QueryOptions = {}): Promise<IndexItem[]> {
     const partition = this.partitions.get(pk);
     if (!partition) return [];
-    const out: IndexItem[] = [];
-    const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    const { keys, items } = partition;
-    for (let i = options.skPrefix ? lowerBound(keys, options.skPrefix) : 0; i < keys.length && out.length < limit; i++) {
-      const sk = keys[i] as string;
-      if (options.skPrefix && !sk.startsWith(options.skPrefix)) break;
-      out.push(items.get(sk) as IndexItem);
+    const { keys, ordered } = partition;
+    const from = options.skPrefix ? lowerBound(keys, options.skPrefix) : 0;
+    let to = Math.min(keys.length, from + (options.limit ?? keys.length));
+    if (options.skPrefix) {
+      const prefix = options.skPrefix;
+      for (let i = from; i < to; i++) {
+        if (!(keys[i] as string).startsWith(prefix)) {
+          to = i;
+          break;
+        }
+      }
     }
+    const out = ordered.slice(from, to);
     this.counts.itemsRead += out.length;
     return out;
   }
@@ -48,7 +59,9 @@ export class InMemoryRelatedStore implements RelatedIndexStore {
     for (const key of deletes) {
       const partition = this.partitions.get(key.pk);
       if (!partition?.items.delete(key.sk)) continue;
-      partition.keys.splice(lowerBound(partition.keys, key.sk), 1);
+      const at = lowerBound(partition.keys, key.sk);
+      partition.keys.splice(at, 1);
+      partition.ordered.splice(at, 1);
       if (partition.items.size === 0) this.partitions.delete(key.pk);
     }
     this.counts.itemsWritten += puts.length + deletes.length;
@@ -72,17 +85,22 @@ export class InMemoryRelatedStore implements RelatedIndexStore {
     const pks = [...this.partitions.keys()].sort();
     return pks.flatMap((pk) => {
       const p = this.partitions.get(pk) as Partition;
-      return p.keys.map((sk) => structuredClone(p.items.get(sk)) as IndexItem);
+      return p.ordered.map((item) => structuredClone(item) as IndexItem);
     });
   }
 
   private put(item: IndexItem): void {
     let partition = this.partitions.get(item.pk);
     if (!partition) {
-      partition = { items: new Map(), keys: [] };
+      partition = { items: new Map(), keys: [], ordered: [] };
       this.partitions.set(item.pk, partition);
     }
-    if (!partition.items.has(item.sk)) partition.keys.splice(lowerBound(partition.keys, item.sk), 0, item.sk);
+    const at = lowerBound(partition.keys, item.sk);
+    if (partition.items.has(item.sk)) partition.ordered[at] = item;
+    else {
+      partition.keys.splice(at, 0, item.sk);
+      partition.ordered.splice(at, 0, item);
+    }
     partition.items.set(item.sk, item);
   }
 }

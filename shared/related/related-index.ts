@@ -1,7 +1,7 @@
 import type { Article } from '../model/article.js';
 import type { IndexItem, IndexKey, RelatedIndexStore } from './related-index-store.js';
 import { headlineTerms, termCounts, titleKey, titleNameTerms } from './text-features.js';
-import { buildVector, cosine, cosineWithEncoded, decodeVector, encodeVector, strongestTerms, type TermVector } from './term-vector.js';
+import { buildVector, cosine, decodeVector, EncodedScorer, encodeVector, strongestTerms, type TermVector } from './term-vector.js';
 
 /**
  * The incremental related index: item layout, indexing and neighbour search.
@@ -331,22 +331,32 @@ export async function searchNeighbours(
 ): Promise<{ neighbours: Neighbour[]; items: Map<string, IndexItem> }> {
   const terms = strongestTerms(vector, settings.queryTerms);
   const pages = await Promise.all(terms.map(([t]) => store.queryItems(postingPk(t), { limit: settings.postingsPerTerm })));
-  const partial = new Map<string, number>();
+  // Partial dot products in a typed array indexed by first-seen order: the map only hands out slots
+  // (small integers), so accumulating allocates nothing per posting.
+  const slot = new Map<string, number>();
+  const seen: string[] = [];
+  const partial = new Float64Array(pages.reduce((n, page) => n + page.length, 0));
   for (let i = 0; i < terms.length; i++) {
     const queryWeight = (terms[i] as [string, number])[1];
     for (const p of pages[i] as IndexItem[]) {
       const id = p.id as string;
-      partial.set(id, (partial.get(id) ?? 0) + queryWeight * (p.w as number));
+      let at = slot.get(id);
+      if (at === undefined) {
+        at = seen.length;
+        slot.set(id, at);
+        seen.push(id);
+      }
+      partial[at] = (partial[at] as number) + queryWeight * (p.w as number);
     }
   }
-  for (const id of exclude) partial.delete(id);
-  const ids = topKeys(partial, settings.candidates);
+  const ids = topCandidates(seen, partial.subarray(0, seen.length), exclude, settings.candidates);
   const found = ids.length > 0 ? await store.getItems(ids.map(entryKey)) : [];
   const items = new Map<string, IndexItem>();
   const neighbours: Neighbour[] = [];
+  const scorer = new EncodedScorer(vector);
   for (const item of found) {
-    // Only the vector is decoded for every candidate; full entries are decoded for the few kept.
-    const score = round4(cosineWithEncoded(vector, String(item.vector ?? '')));
+    // Only the vector is scanned for every candidate; full entries are decoded for the few kept.
+    const score = round4(scorer.cosine(String(item.vector ?? '')));
     if (score < settings.minScore) continue;
     const id = String(item.id);
     items.set(id, item);
@@ -356,17 +366,22 @@ export async function searchNeighbours(
   return { neighbours, items };
 }
 
-/** The `n` keys with the highest values (ties: smaller key), without sorting the whole map. */
-function topKeys(values: ReadonlyMap<string, number>, n: number): string[] {
-  if (values.size <= n) return [...values.keys()];
-  const all = [...values.values()].sort((a, b) => b - a);
-  const threshold = all[n - 1] as number;
-  const above: [string, number][] = [];
-  for (const [k, v] of values) if (v >= threshold) above.push([k, v]);
-  return above
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+/**
+ * The `n` ids with the highest scores (ties: smaller id), leaving out `exclude`; every id, in
+ * first-seen order, when there are no more than `n`. Only the ids at or above the n-th score are sorted.
+ */
+function topCandidates(ids: readonly string[], scores: Float64Array, exclude: ReadonlySet<string>, n: number): string[] {
+  const keep: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (!exclude.has(ids[i] as string)) keep.push(i);
+  if (keep.length <= n) return keep.map((i) => ids[i] as string);
+  // A typed array sorts numbers natively, without a comparator call per comparison.
+  const sorted = Float64Array.from(keep, (i) => scores[i] as number).sort();
+  const threshold = sorted[sorted.length - n] as number;
+  return keep
+    .filter((i) => (scores[i] as number) >= threshold)
+    .sort((a, b) => (scores[b] as number) - (scores[a] as number) || ((ids[a] as string) < (ids[b] as string) ? -1 : 1))
     .slice(0, n)
-    .map(([k]) => k);
+    .map((i) => ids[i] as string);
 }
 
 /** Exact nearest neighbours over every entry: the reference the index is measured against. */

@@ -43,22 +43,61 @@ export function cosine(a: TermVector, b: TermVector): number {
 }
 
 /**
- * Cosine of a vector with a stored one, without decoding it: the term list is split once and only
- * the weights of shared terms are parsed, which keeps scoring a hundred candidates cheap.
+ * Cosine of a vector with a stored one, without decoding it (see `EncodedScorer`, which a caller
+ * scoring many stored vectors against one query should prepare once).
  */
 export function cosineWithEncoded(vector: TermVector, encoded: string): number {
-  const tab = encoded.indexOf('\t');
-  if (tab < 0) return 0;
-  const terms = encoded.slice(0, tab).split(' ');
-  let weights: string[] | undefined;
-  let dot = 0;
-  for (let i = 0; i < terms.length; i++) {
-    const w = vector.get(terms[i] as string);
-    if (w === undefined) continue;
-    weights ??= encoded.slice(tab + 1).split(' ');
-    dot += w * Number(weights[i]);
+  return new EncodedScorer(vector).cosine(encoded);
+}
+
+const FILTER_BITS = 4096;
+
+/** A cheap signature of a term: its length and first and last character codes, folded into FILTER_BITS. */
+function signature(text: string, start: number, end: number): number {
+  return ((end - start) * 977 + text.charCodeAt(start) * 31 + text.charCodeAt(end - 1)) & (FILTER_BITS - 1);
+}
+
+/**
+ * Scores stored vectors ("term term …<tab>weight weight …") against one query vector. Scoring is
+ * the inner loop of a search (hundreds of candidates of 40 terms each), so a stored term is cut out
+ * and looked up only when its length and first and last characters match some query term: most
+ * terms are rejected by one bit test, without allocating a string or hashing it. Weights are parsed
+ * only for shared terms. The sum runs over shared terms in stored order, as a decoded dot product.
+ */
+export class EncodedScorer {
+  private readonly filter = new Uint8Array(FILTER_BITS);
+
+  constructor(private readonly vector: TermVector) {
+    for (const term of vector.keys()) if (term.length > 0) this.filter[signature(term, 0, term.length)] = 1;
   }
-  return Math.min(1, dot);
+
+  cosine(encoded: string): number {
+    const tab = encoded.indexOf('\t');
+    if (tab < 0) return 0;
+    let dot = 0;
+    let index = 0;
+    // Position of the weight of term `weightIndex` in the weights part, advanced lazily.
+    let weightIndex = 0;
+    let weightStart = tab + 1;
+    for (let start = 0; start < tab; index++) {
+      let end = encoded.indexOf(' ', start);
+      if (end < 0 || end > tab) end = tab;
+      if (end > start && this.filter[signature(encoded, start, end)] === 1) {
+        const w = this.vector.get(encoded.slice(start, end));
+        if (w !== undefined) {
+          while (weightIndex < index) {
+            weightStart = encoded.indexOf(' ', weightStart) + 1;
+            weightIndex++;
+          }
+          let weightEnd = encoded.indexOf(' ', weightStart);
+          if (weightEnd < 0) weightEnd = encoded.length;
+          dot += w * Number(encoded.slice(weightStart, weightEnd));
+        }
+      }
+      start = end + 1;
+    }
+    return Math.min(1, dot);
+  }
 }
 
 /** Vector → stored string: the terms, a tab, then their weights in the same order. */
