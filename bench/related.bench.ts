@@ -18,7 +18,7 @@ import { parseCorpus } from '../shared/related/evaluation.js';
 import { InMemoryArticleRepository, InMemoryObjectPublisher } from '../shared/related/in-memory-adapters.js';
 import { InMemoryRelatedStore } from '../shared/related/in-memory-related-store.js';
 import { DEFAULT_SETTINGS, entryKey, indexArticle, readEntries, searchNeighbours, type IndexEntry, type RelatedSettings } from '../shared/related/related-index.js';
-import { cosineWithEncoded } from '../shared/related/term-vector.js';
+import { EncodedScorer } from '../shared/related/term-vector.js';
 import { updateRelated } from '../shared/related/update-related.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'data', 'related', 'articles.jsonl');
@@ -212,13 +212,14 @@ class BruteForce {
 
 /**
  * Brute force as a Lambda without the index would do it: read every vector item of the store
- * (BatchGet pages of 100) and score each; the same representation and scoring as the index.
+ * (BatchGet pages of 100) and score each; the same representation and scorer as the index.
  */
 async function scanSearch(store: InMemoryRelatedStore, ids: readonly string[], vector: ReadonlyMap<string, number>, selfId: string): Promise<string[]> {
   const scored: { id: string; score: number }[] = [];
+  const scorer = new EncodedScorer(vector);
   for (let i = 0; i < ids.length; i += 100) {
     for (const item of await store.getItems(ids.slice(i, i + 100).map(entryKey))) {
-      const score = Math.round(cosineWithEncoded(vector, String(item.vector)) * 10_000) / 10_000;
+      const score = Math.round(scorer.cosine(String(item.vector)) * 10_000) / 10_000;
       if (item.id !== selfId && score >= SETTINGS.minScore) scored.push({ id: String(item.id), score });
     }
   }
