@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readEntries } from '../../../shared/related/related-index.js';
-import { exampleArticles, EXAMPLES_DIR, harness, loadArticleFile, makeArticle, SAMPLE_ARTICLE } from './fixtures.js';
+import { exampleArticles, harness, loadArticleFile, makeArticle, SAMPLE_ARTICLE } from './fixtures.js';
 
 const HEADLINE_TARGETS = [
   'platform-media-sosial-misinformasi-pemilu',
@@ -10,9 +9,7 @@ const HEADLINE_TARGETS = [
 ];
 const FLOOD_STORY = ['banjir-rendam-ribuan-rumah-semarang', 'ribuan-rumah-semarang-terendam-banjir', 'korban-banjir-semarang-bertambah'];
 
-const haveInputs = existsSync(SAMPLE_ARTICLE) && existsSync(EXAMPLES_DIR);
-
-describe.skipIf(!haveInputs)('the sample article and the example articles', () => {
+describe('the sample article and the example articles', () => {
   it('resolves the three inline headlines to the example articles when they are stored first', async () => {
     const h = harness();
     for (const a of exampleArticles()) await h.put(a);
