@@ -1,10 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { signBody } from '../../shared/auth/webhook-signature.js';
 import { idFromFilename } from '../../shared/parsing/parse-input.js';
 import { readLocalEndpoints } from '../local/local-endpoints.js';
 import type { CommandContext } from '../main.js';
+import { parseCommandArgs, usageError } from './command-args.js';
 
 export const IMPORT_USAGE = `Usage: warta import [options] PATH...
 
@@ -32,10 +32,10 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /** `warta import`: archive import through the same ingest API the CMS uses; prints one line per file. */
 export async function importCommand(args: string[], ctx: CommandContext): Promise<number> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({
+  const parsedArgs = parseCommandArgs(
+    'import',
+    IMPORT_USAGE,
+    {
       args,
       allowPositionals: true,
       options: {
@@ -45,19 +45,14 @@ export async function importCommand(args: string[], ctx: CommandContext): Promis
         concurrency: { type: 'string', default: '4' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (error) {
-    ctx.stderr.write(`warta import: ${(error as Error).message}\n\n${IMPORT_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    ctx.stdout.write(IMPORT_USAGE);
-    return 0;
-  }
+    },
+    ctx,
+  );
+  if (typeof parsedArgs === 'number') return parsedArgs;
+  const { values, positionals } = parsedArgs;
   const concurrency = Number(values.concurrency);
   if (positionals.length === 0 || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
-    ctx.stderr.write(`warta import: give at least one PATH, and --concurrency from 1 to 32\n\n${IMPORT_USAGE}`);
-    return 2;
+    return usageError('import', IMPORT_USAGE, 'give at least one PATH, and --concurrency from 1 to 32', ctx);
   }
   let endpoint = values.url?.replace(/\/+$/, '');
   if (!endpoint) {
@@ -74,8 +69,7 @@ export async function importCommand(args: string[], ctx: CommandContext): Promis
   try {
     files = (await Promise.all(positionals.map(expand))).flat();
   } catch (error) {
-    ctx.stderr.write(`warta import: ${(error as Error).message}\n`);
-    return 2;
+    return usageError('import', IMPORT_USAGE, (error as Error).message, ctx);
   }
   const counts = new Map<string, number>();
   let next = 0;

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { normalizeDraft } from '../../shared/article/normalize.js';
 import { contentHash } from '../../shared/article/content-hash.js';
 import { SiteConfigSchema } from '../../shared/config/load-config.js';
 import { parseArticleInput } from '../../shared/parsing/parse-input.js';
 import type { CommandContext } from '../main.js';
+import { parseCommandArgs, usageError } from './command-args.js';
 
 export const PARSE_USAGE = `Usage: warta parse [options] FILE
 
@@ -21,10 +21,10 @@ Options:
 
 /** `warta parse FILE`: what an integrator runs to check their CMS output without storing anything. */
 export async function parseCommand(args: string[], ctx: CommandContext): Promise<number> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({
+  const parsedArgs = parseCommandArgs(
+    'parse',
+    PARSE_USAGE,
+    {
       args,
       allowPositionals: true,
       options: {
@@ -33,29 +33,20 @@ export async function parseCommand(args: string[], ctx: CommandContext): Promise
         now: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (error) {
-    ctx.stderr.write(`warta parse: ${(error as Error).message}\n\n${PARSE_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    ctx.stdout.write(PARSE_USAGE);
-    return 0;
-  }
+    },
+    ctx,
+  );
+  if (typeof parsedArgs === 'number') return parsedArgs;
+  const { values, positionals } = parsedArgs;
   const file = positionals[0];
-  if (!file || positionals.length > 1) {
-    ctx.stderr.write(`warta parse: expected exactly one FILE\n\n${PARSE_USAGE}`);
-    return 2;
-  }
+  if (!file || positionals.length > 1) return usageError('parse', PARSE_USAGE, 'expected exactly one FILE', ctx);
   const contentTypes: Record<string, string> = { json: 'application/json', html: 'text/html', text: 'text/plain' };
   if (values.format && !contentTypes[values.format]) {
-    ctx.stderr.write(`warta parse: --format must be json, html or text\n`);
-    return 2;
+    return usageError('parse', PARSE_USAGE, '--format must be json, html or text', ctx);
   }
   const now = values.now ? new Date(values.now) : ctx.now();
   if (Number.isNaN(now.getTime())) {
-    ctx.stderr.write(`warta parse: --now must be an ISO 8601 date-time\n`);
-    return 2;
+    return usageError('parse', PARSE_USAGE, '--now must be an ISO 8601 date-time', ctx);
   }
   let body: Buffer;
   try {

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { startMainJob } from '../local/main-job.js';
 import type { CommandContext } from '../main.js';
+import { parseCommandArgs, usageError } from './command-args.js';
 
 export const START_USAGE = `Usage: warta start [options]
 
@@ -24,9 +24,10 @@ const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /** `warta start`: the main job on the embedded stack; stays up until Ctrl-C. */
 export async function startCommand(args: string[], ctx: CommandContext): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const parsedArgs = parseCommandArgs(
+    'start',
+    START_USAGE,
+    {
       args,
       options: {
         port: { type: 'string', default: '4000' },
@@ -37,20 +38,13 @@ export async function startCommand(args: string[], ctx: CommandContext): Promise
         'quiet-edge': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (error) {
-    ctx.stderr.write(`warta start: ${(error as Error).message}\n\n${START_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    ctx.stdout.write(START_USAGE);
-    return 0;
-  }
+    },
+    ctx,
+  );
+  if (typeof parsedArgs === 'number') return parsedArgs;
+  const { values } = parsedArgs;
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65534) {
-    ctx.stderr.write(`warta start: --port must be an integer from 0 to 65534\n`);
-    return 2;
-  }
+  if (!Number.isInteger(port) || port < 0 || port > 65534) return usageError('start', START_USAGE, '--port must be an integer from 0 to 65534', ctx);
   const dataDir = resolve(values.data);
   const inboxDir = resolve(values.inbox ?? resolve(dataDir, 'inbox'));
   const log = (line: string) => ctx.stdout.write(`${new Date().toISOString()} ${line}\n`);
