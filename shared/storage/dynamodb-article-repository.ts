@@ -8,6 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentModificationError, StorageError } from '../errors.js';
+import { batchBackoff, dynamoDbCall } from './dynamodb-errors.js';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import { ArticleSchema, type Article } from '../model/article.js';
 import type { ArticleRepository } from '../ports.js';
@@ -53,7 +54,7 @@ export class DynamoDbArticleRepository implements ArticleRepository {
       let keys: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_LIMIT).map(articleKey);
       for (let round = 0; keys.length > 0; round++) {
         if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchGetItem kept returning unprocessed keys');
-        if (round > 0) await backoff(round);
+        if (round > 0) await batchBackoff(round);
         const out = await this.call('BatchGetItem articles', () =>
           this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } })),
         );
@@ -160,7 +161,7 @@ export class DynamoDbArticleRepository implements ArticleRepository {
       let pending = requests.slice(start, start + BATCH_WRITE_LIMIT);
       for (let round = 0; pending.length > 0; round++) {
         if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchWriteItem kept returning unprocessed items');
-        if (round > 0) await backoff(round);
+        if (round > 0) await batchBackoff(round);
         const out = await this.call('BatchWriteItem listings', () =>
           this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
         );
@@ -169,20 +170,12 @@ export class DynamoDbArticleRepository implements ArticleRepository {
     }
   }
 
-  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      throw new StorageError(`DynamoDB ${what} failed on table ${this.tableName}`, { cause: error });
-    }
+  private call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    return dynamoDbCall(what, this.tableName, send);
   }
 }
 
 function toArticle(item: Record<string, unknown>): Article {
   const { pk: _pk, sk: _sk, entity: _entity, ...fields } = item;
   return ArticleSchema.parse(fields);
-}
-
-function backoff(round: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
 }

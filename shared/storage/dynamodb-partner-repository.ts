@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StorageError } from '../errors.js';
+import { dynamoDbCall } from './dynamodb-errors.js';
 import { PartnerSchema, type Partner, type PartnerRepository } from '../partners/partner.js';
 
 /**
@@ -49,12 +49,8 @@ export class DynamoDbPartnerRepository implements PartnerRepository {
     await this.call('PutItem partner', () => this.client.send(new PutCommand({ TableName: this.tableName, Item: item })));
   }
 
-  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      throw new StorageError(`DynamoDB ${what} failed on table ${this.tableName}`, { cause: error });
-    }
+  private call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    return dynamoDbCall(what, this.tableName, send);
   }
 }
 

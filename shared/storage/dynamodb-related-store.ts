@@ -7,6 +7,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { StorageError } from '../errors.js';
+import { batchBackoff, dynamoDbCall } from './dynamodb-errors.js';
 import { DEFAULT_SETTINGS, type RelatedSettings } from '../related/related-index.js';
 import type {
   CounterUpdate,
@@ -69,7 +70,7 @@ export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksRead
     let pending: Record<string, unknown>[] = page.map((k) => ({ pk: k.pk, sk: k.sk }));
     for (let round = 0; pending.length > 0; round++) {
       if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchGetItem kept returning unprocessed keys');
-      if (round > 0) await backoff(round);
+      if (round > 0) await batchBackoff(round);
       const keysNow = pending;
       const result = await this.call('BatchGetItem', () =>
         this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysNow } } })),
@@ -116,7 +117,7 @@ export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksRead
     let pending = page;
     for (let round = 0; pending.length > 0; round++) {
       if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchWriteItem kept returning unprocessed items');
-      if (round > 0) await backoff(round);
+      if (round > 0) await batchBackoff(round);
       const batch = pending;
       const result = await this.call('BatchWriteItem', () =>
         this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } })),
@@ -156,15 +157,7 @@ export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksRead
     return readRelatedLinks(this, articleIds, this.settings);
   }
 
-  private async call<T>(what: string, send: () => Promise<T>, background = false): Promise<T> {
-    try {
-      return await this.slots.run(send, { background });
-    } catch (error) {
-      throw new StorageError(`DynamoDB ${what} failed on table ${this.tableName}`, { cause: error });
-    }
+  private call<T>(what: string, send: () => Promise<T>, background = false): Promise<T> {
+    return dynamoDbCall(what, this.tableName, () => this.slots.run(send, { background }));
   }
-}
-
-function backoff(round: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
 }
