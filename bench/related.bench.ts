@@ -38,6 +38,7 @@ const SITE: SiteConfig = {
   feedsBaseUrl: 'https://feeds.bench.example',
   feedItemLimit: 50,
   feedMaxAgeSeconds: 300,
+  feedMaxBytes: 2_000_000,
 };
 
 /** Small deterministic PRNG (mulberry32) so every run generates the same archive. */

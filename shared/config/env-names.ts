@@ -14,6 +14,7 @@ export const ENV = {
   feedsBaseUrl: 'FEEDS_BASE_URL',
   feedItemLimit: 'FEED_ITEM_LIMIT',
   feedMaxAgeSeconds: 'FEED_MAX_AGE_SECONDS',
+  feedMaxBytes: 'FEED_MAX_BYTES',
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
   webhookSecretArn: 'WEBHOOK_SECRET_ARN',
   signingKeySecretArn: 'SIGNING_KEY_SECRET_ARN',

@@ -15,6 +15,8 @@ export const SiteConfigSchema = z.object({
   feedsBaseUrl: httpUrl,
   feedItemLimit: z.coerce.number().int().min(1).max(500).default(50),
   feedMaxAgeSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Largest feed file in bytes; older entries are left out beyond it (Google News reads at most 2 MB). */
+  feedMaxBytes: z.coerce.number().int().min(10_000).max(10_000_000).default(2_000_000),
 });
 export type SiteConfig = z.infer<typeof SiteConfigSchema>;
 
@@ -53,6 +55,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
       feedsBaseUrl: pick(ENV.feedsBaseUrl),
       feedItemLimit: pick(ENV.feedItemLimit),
       feedMaxAgeSeconds: pick(ENV.feedMaxAgeSeconds),
+      feedMaxBytes: pick(ENV.feedMaxBytes),
     },
   };
   const parsed = RuntimeConfigSchema.safeParse(raw);
@@ -71,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
       'site.feedsBaseUrl': ENV.feedsBaseUrl,
       'site.feedItemLimit': ENV.feedItemLimit,
       'site.feedMaxAgeSeconds': ENV.feedMaxAgeSeconds,
+      'site.feedMaxBytes': ENV.feedMaxBytes,
     };
     const lines = parsed.error.issues.map((issue) => {
       const path = issue.path.join('.');

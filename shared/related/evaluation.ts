@@ -57,6 +57,7 @@ const EVAL_SITE: SiteConfig = {
   feedsBaseUrl: 'https://feeds.news.example',
   feedItemLimit: 50,
   feedMaxAgeSeconds: 300,
+  feedMaxBytes: 2_000_000,
 };
 
 /** Parses JSON Lines into corpus rows, naming the line of the first malformed one. */

@@ -113,7 +113,9 @@ export async function publishFeed(
 ): Promise<{ written: string[]; unchanged: string[] }> {
   const articles = await deps.articles.listFeed(path, deps.site.feedItemLimit);
   const relatedLinks = deps.related ? await deps.related.relatedLinks(articles.map((a) => a.id)) : undefined;
-  const rendered = renderFeeds(feedMetaFor(path, articles, deps.site), articles, { relatedLinks });
+  const rendered = renderWithinBudget(articles, (entries) =>
+    renderFeeds(feedMetaFor(path, entries, deps.site), entries, { relatedLinks }),
+  deps.site.feedMaxBytes);
   const formats = Object.keys(FEED_FORMATS) as FeedFormat[];
   const outcomes = await Promise.all(
     formats.map(async (format) => {
@@ -129,6 +131,38 @@ export async function publishFeed(
     written: outcomes.filter((o) => o.outcome === 'written').map((o) => o.key),
     unchanged: outcomes.filter((o) => o.outcome === 'unchanged').map((o) => o.key),
   };
+}
+
+/**
+ * Renders the newest entries that fit the byte budget in every format. Aggregators refuse or cut
+ * feeds above a size (Google News: 2 MB), and a cut feed loses its newest news last, not first:
+ * so the oldest entries are dropped until the largest of the three files fits. One entry always stays.
+ */
+export function renderWithinBudget(
+  articles: readonly Article[],
+  render: (entries: readonly Article[]) => RenderedFeeds,
+  maxBytes: number,
+): RenderedFeeds {
+  const attempt = (count: number) => {
+    const rendered = render(articles.slice(0, count));
+    return { rendered, largest: Math.max(...Object.values(rendered).map((text) => Buffer.byteLength(text, 'utf8'))) };
+  };
+  let count = articles.length;
+  let current = attempt(count);
+  if (current.largest <= maxBytes) return current.rendered;
+  // Shrink in proportion to the overshoot until it fits, then grow back while one more entry still fits:
+  // the feed keeps as many of the newest entries as the budget allows.
+  while (current.largest > maxBytes && count > 1) {
+    count = Math.max(1, Math.min(count - 1, Math.floor((count * maxBytes) / current.largest)));
+    current = attempt(count);
+  }
+  while (count < articles.length) {
+    const next = attempt(count + 1);
+    if (next.largest > maxBytes) break;
+    count += 1;
+    current = next;
+  }
+  return current.rendered;
 }
 
 /** Aggregators may cache for max-age; stale-while-revalidate lets CloudFront answer while it refetches. */

@@ -19,6 +19,7 @@ export const SITE: SiteConfig = {
   feedsBaseUrl: 'https://feeds.jurnalpagi.example',
   feedItemLimit: 50,
   feedMaxAgeSeconds: 300,
+  feedMaxBytes: 2_000_000,
 };
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
