@@ -1,8 +1,17 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RuntimeConfigSchema } from '../../shared/config/load-config.js';
+import { ENV } from '../../shared/config/env-names.js';
+import { loadConfig } from '../../shared/config/load-config.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { rebuildAllPartnerOutputs } from '../../shared/partners/build-partner-outputs.js';
-import { buildDependencies, partnerOutputDependencies } from '../../shared/runtime/dependencies.js';
+import {
+  buildDependencies,
+  feedBuildDependencies,
+  partnerOutputDependencies,
+  type Dependencies,
+} from '../../shared/runtime/dependencies.js';
+import { buildFeedsForArticles } from '../../shared/usecases/build-feeds.js';
+import { parseCommandArgs, usageError } from './command-args.js';
 import { readLocalEndpoints, useLocalEndpoints } from '../local/local-endpoints.js';
 import type { CommandContext } from '../main.js';
 import { partnersCommand } from './partners.js';
@@ -26,59 +35,84 @@ function takeOptions(args: string[], names: readonly string[]): { taken: Record<
   return { taken, rest };
 }
 
-const PARTNERS_EXTRA_HELP = `
-Where: the running local job on --data DIR (default .warta), or an AWS table with
-  --table NAME [--bucket FEED_BUCKET]   (AWS credentials and region from the environment)
-After sync, suspend and activate the partners' outputs are rebuilt at once (locally, or in AWS when
---bucket is given; otherwise at the next article change).
+const TARGET_HELP = `
+Where: the running local job on --data DIR (default .warta), or a deployed stack with
+  --table NAME --bucket FEED_BUCKET   (AWS credentials and region, and the stack's SITE_URL, SITE_TITLE,
+                                       SITE_DESCRIPTION and FEEDS_BASE_URL, from the environment, so what is
+                                       rebuilt renders exactly as the Lambda functions render it)
 `;
+const TARGET_OPTIONS = ['data', 'table', 'bucket'] as const;
 
 /**
- * `warta partners …` on the running local job (found through its data folder) or on an AWS table.
+ * The dependencies of the running local job (found through its data folder, with the configuration its
+ * handlers run with) or of a deployed stack (table and bucket named, configuration from the environment).
+ * Returns an exit code instead when there is no such target.
  */
-export async function partnersOnTarget(args: string[], ctx: CommandContext): Promise<number> {
-  const { taken, rest } = takeOptions(args, ['data', 'table', 'bucket', 'site-url', 'feeds-base-url']);
-  if (rest.includes('--help') || rest.includes('-h')) {
-    const code = await partnersCommand(rest, { repository: undefined as never, stdout: ctx.stdout, stderr: ctx.stderr });
-    ctx.stdout.write(PARTNERS_EXTRA_HELP);
-    return code;
-  }
-  let table = taken['table'];
-  let bucket = taken['bucket'];
-  let edge: string | undefined;
-  if (!table) {
+async function resolveTarget(command: string, taken: Record<string, string>, ctx: CommandContext): Promise<Dependencies | number> {
+  let env: Record<string, string | undefined>;
+  if (taken['table']) {
+    // Without --bucket nothing is published; the configuration still needs a bucket name.
+    env = { ...process.env, [ENV.articlesTableName]: taken['table'], [ENV.feedBucketName]: taken['bucket'] ?? 'no-bucket-given' };
+  } else {
     const dataDir = resolve(taken['data'] ?? '.warta');
-    const local = await readLocalEndpoints(dataDir);
-    if (!local) {
-      ctx.stderr.write(`warta partners: no running 'warta start' uses ${dataDir}; start it, pass --data, or give --table for AWS\n`);
+    const endpoints = await readLocalEndpoints(dataDir);
+    if (!endpoints) {
+      ctx.stderr.write(`warta ${command}: no running 'warta start' uses ${dataDir}; start it, pass --data, or give --table and --bucket\n`);
       return 1;
     }
-    useLocalEndpoints(local);
-    table = local.table;
-    bucket = local.feedBucket;
-    edge = local.edge;
+    useLocalEndpoints(endpoints);
+    env = endpoints.environment;
   }
-  const deps = buildDependencies(
-    RuntimeConfigSchema.parse({
-      articlesTableName: table,
-      // Without a bucket nothing is published (see below); the config still needs a name.
-      feedBucketName: bucket ?? 'unused-no-bucket-given',
-      s3ForcePathStyle: edge ? 'true' : 'false',
-      site: {
-        siteUrl: taken['site-url'] ?? process.env['SITE_URL'] ?? 'https://jurnalpagi.example',
-        siteTitle: process.env['SITE_TITLE'] ?? 'JurnalPagi',
-        siteDescription: process.env['SITE_DESCRIPTION'] ?? 'Berita terkini dari JurnalPagi',
-        feedsBaseUrl: taken['feeds-base-url'] ?? edge ?? taken['site-url'] ?? process.env['SITE_URL'] ?? 'https://jurnalpagi.example',
-      },
-    }),
-  );
+  try {
+    return buildDependencies(loadConfig(env));
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    ctx.stderr.write(`warta ${command}: ${error.message}\n`);
+    return 2;
+  }
+}
+
+/** `warta partners …` on the running local job or a deployed stack; registry changes rebuild partner outputs at once. */
+export async function partnersOnTarget(args: string[], ctx: CommandContext): Promise<number> {
+  const { taken, rest } = takeOptions(args, TARGET_OPTIONS);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    const code = await partnersCommand(rest, { repository: undefined as never, stdout: ctx.stdout, stderr: ctx.stderr });
+    ctx.stdout.write(`${TARGET_HELP}After sync, suspend and activate the partners' outputs are rebuilt at once (in AWS only when --bucket is given).\n`);
+    return code;
+  }
+  const deps = await resolveTarget('partners', taken, ctx);
+  if (typeof deps === 'number') return deps;
   const code = await partnersCommand(rest, { repository: deps.partners, stdout: ctx.stdout, stderr: ctx.stderr });
   const changesRegistry = ['sync', 'suspend', 'activate'].includes(rest.find((a) => !a.startsWith('-')) ?? '');
-  if (code === 0 && changesRegistry && bucket) {
+  const canPublish = !taken['table'] || Boolean(taken['bucket']);
+  if (code === 0 && changesRegistry && canPublish) {
     const result = await rebuildAllPartnerOutputs(partnerOutputDependencies(deps));
     ctx.stdout.write(`partner outputs rebuilt: ${result.written.length} written, ${result.deleted.length} deleted\n`);
   }
   return code;
+}
+
+export const REBUILD_USAGE = `Usage: warta rebuild [options] ARTICLE-ID...
+
+Rebuilds every feed and partner output that the given articles belong to, from the current table state
+(for example after a failed stream batch landed in a builder's on-failure queue). Safe to repeat:
+unchanged files are not rewritten.
+${TARGET_HELP}`;
+
+/** \`warta rebuild ID…\`: the feed builder's use case, run by hand for the given articles. */
+export async function rebuildOnTarget(args: string[], ctx: CommandContext): Promise<number> {
+  const { taken, rest } = takeOptions(args, TARGET_OPTIONS);
+  const parsed = parseCommandArgs('rebuild', REBUILD_USAGE, { args: rest, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } }, ctx);
+  if (typeof parsed === 'number') return parsed;
+  if (parsed.positionals.length === 0) return usageError('rebuild', REBUILD_USAGE, 'give at least one ARTICLE-ID', ctx);
+  if (taken['table'] && !taken['bucket']) return usageError('rebuild', REBUILD_USAGE, '--table needs --bucket', ctx);
+  const deps = await resolveTarget('rebuild', taken, ctx);
+  if (typeof deps === 'number') return deps;
+  const result = await buildFeedsForArticles(feedBuildDependencies(deps), parsed.positionals);
+  ctx.stdout.write(
+    `rebuilt ${result.feeds.length} feed(s): ${result.written.length} file(s) written, ${result.unchanged.length} unchanged, ${result.deleted.length} deleted\n`,
+  );
+  return 0;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface LocalEndpoints {
   table: string;
   feedBucket: string;
   inboxBucket: string;
+  /** The Warta environment variables the job's handlers run with (site, feeds base URL, table, bucket). */
+  environment: Record<string, string>;
 }
 
 const FILE = 'local-endpoints.json';

@@ -169,6 +169,7 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
         table: LOCAL_TABLE,
         feedBucket: LOCAL_FEED_BUCKET,
         inboxBucket: LOCAL_INBOX_BUCKET,
+        environment: Object.fromEntries(Object.values(ENV).flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : []))),
       }),
     );
 

@@ -171,6 +171,13 @@ describe('the main job, started as a user starts it', () => {
     expect(titles).toContain('Arsip: pelabuhan lama Sunda Kelapa dipugar');
   });
 
+  it('rebuilds the feeds of given articles by hand without rewriting unchanged files', () => {
+    const cli = new URL('../../cli/warta.mjs', import.meta.url).pathname;
+    const run = spawnSync(process.execPath, [cli, 'rebuild', '--data', dataDir, '000_1274e15701f62eef'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^rebuilt [1-9]\d* feed\(s\): 0 file\(s\) written, [1-9]\d* unchanged/);
+  });
+
   it('stops cleanly on Ctrl-C', async () => {
     expect(await job.stop()).toBe(0);
     expect(job.output()).toContain('warta: stopped');
