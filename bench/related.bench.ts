@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { SiteConfig } from '../shared/config/load-config.js';
 import type { Article } from '../shared/model/article.js';
 import { parseCorpus } from '../shared/related/evaluation.js';
-import { InMemoryArticleRepository, InMemoryObjectPublisher } from '../shared/related/in-memory-adapters.js';
+import { InMemoryArticleRepository, InMemoryObjectPublisher } from '../shared/storage/in-memory-adapters.js';
 import { InMemoryRelatedStore } from '../shared/related/in-memory-related-store.js';
 import { DEFAULT_SETTINGS, entryKey, indexArticle, readEntries, searchNeighbours, type IndexEntry, type RelatedSettings } from '../shared/related/related-index.js';
 import { EncodedScorer } from '../shared/related/term-vector.js';

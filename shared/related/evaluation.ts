@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SiteConfig } from '../config/load-config.js';
 import type { Article } from '../model/article.js';
 import { slugify } from '../text/slugify.js';
-import { InMemoryArticleRepository, InMemoryObjectPublisher } from './in-memory-adapters.js';
+import { InMemoryArticleRepository, InMemoryObjectPublisher } from '../storage/in-memory-adapters.js';
 import { InMemoryRelatedStore } from './in-memory-related-store.js';
 import { bruteForceNeighbours, DEFAULT_SETTINGS, readEntries, searchNeighbours, type RelatedSettings } from './related-index.js';
 import { relatedObjectKey, type RelatedDocumentEntry } from './related-lists.js';

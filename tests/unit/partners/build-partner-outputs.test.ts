@@ -7,7 +7,7 @@ import {
   rebuildPartnerOutputs,
   type PartnerOutputDeps,
 } from '../../../shared/partners/build-partner-outputs.js';
-import { InMemoryArticleRepository, InMemoryPartnerRepository, InMemoryPublisher, makeArticle, makePartner } from './in-memory.js';
+import { InMemoryArticleRepository, InMemoryPartnerRepository, InMemoryObjectPublisher, makeArticle, makePartner } from './in-memory.js';
 
 const site = SiteConfigSchema.parse({
   siteUrl: 'https://jurnalpagi.example',
@@ -19,7 +19,7 @@ const site = SiteConfigSchema.parse({
 function setup() {
   const articles = new InMemoryArticleRepository();
   const partners = new InMemoryPartnerRepository();
-  const publisher = new InMemoryPublisher();
+  const publisher = new InMemoryObjectPublisher();
   const deps: PartnerOutputDeps = { articles, partners, publisher, render: renderFeeds, site, itemLimit: 3 };
   return { articles, partners, publisher, deps };
 }
@@ -33,7 +33,7 @@ describe('rebuildPartnerOutputs', () => {
     const ekonomi = makeArticle({ id: 'ekonomi-1', section: 'Ekonomi', tags: ['Rupiah'], publishedAt: '2024-02-07T10:00:00.000Z' });
     const both = makeArticle({ id: 'both-1', section: 'Politik', tags: ['Sepak Bola'], publishedAt: '2024-02-06T10:00:00.000Z' });
     const old = makeArticle({ id: 'politik-old', publishedAt: '2024-02-01T10:00:00.000Z' });
-    for (const a of [politik, bola, ekonomi, both, old]) await articles.save(a);
+    for (const a of [politik, bola, ekonomi, both, old]) articles.seed(a);
 
     const result = await rebuildPartnerOutputs(deps, ['politik-1']);
 
@@ -65,9 +65,9 @@ describe('rebuildPartnerOutputs', () => {
   it('leaves partners untouched by a change to an article they do not license', async () => {
     const { articles, partners, publisher, deps } = setup();
     await partners.put(makePartner({ id: 'acme', sections: ['Politik'] }));
-    await articles.save(makeArticle({ id: 'politik-1' }));
+    articles.seed(makeArticle({ id: 'politik-1' }));
     await rebuildPartnerOutputs(deps, ['politik-1']);
-    await articles.save(makeArticle({ id: 'ekonomi-1', section: 'Ekonomi', tags: [] }));
+    articles.seed(makeArticle({ id: 'ekonomi-1', section: 'Ekonomi', tags: [] }));
     const result = await rebuildPartnerOutputs(deps, ['ekonomi-1']);
     expect(result).toEqual({ written: [], deleted: [] });
     expect(publisher.objects.has('partners/acme/ninjs/ekonomi-1.json')).toBe(false);
@@ -76,12 +76,12 @@ describe('rebuildPartnerOutputs', () => {
   it('drops a withdrawn article from the feed in the same build and keeps its ninjs as canceled', async () => {
     const { articles, partners, publisher, deps } = setup();
     await partners.put(makePartner({ id: 'acme', sections: ['Politik'], formats: ['json'], fullText: true }));
-    await articles.save(makeArticle({ id: 'politik-1' }));
-    await articles.save(makeArticle({ id: 'politik-2', publishedAt: '2024-02-07T07:00:00.000Z' }));
+    articles.seed(makeArticle({ id: 'politik-1' }));
+    articles.seed(makeArticle({ id: 'politik-2', publishedAt: '2024-02-07T07:00:00.000Z' }));
     await rebuildPartnerOutputs(deps, ['politik-1', 'politik-2']);
     expect((publisher.json('partners/acme/ninjs/politik-1.json') as { pubstatus: string }).pubstatus).toBe('usable');
 
-    await articles.save(makeArticle({ id: 'politik-1', status: 'withdrawn', version: 2 }));
+    articles.seed(makeArticle({ id: 'politik-1', status: 'withdrawn', version: 2 }));
     const result = await rebuildPartnerOutputs(deps, ['politik-1']);
 
     const feed = publisher.json('partners/acme/feed.json') as { items: { id: string }[] };
@@ -94,10 +94,10 @@ describe('rebuildPartnerOutputs', () => {
   it('removes the ninjs of an article moved out of the licence', async () => {
     const { articles, partners, publisher, deps } = setup();
     await partners.put(makePartner({ id: 'acme', sections: ['Politik'] }));
-    await articles.save(makeArticle({ id: 'a-1', tags: [] }));
+    articles.seed(makeArticle({ id: 'a-1', tags: [] }));
     await rebuildPartnerOutputs(deps, ['a-1']);
     expect(publisher.objects.has('partners/acme/ninjs/a-1.json')).toBe(true);
-    await articles.save(makeArticle({ id: 'a-1', section: 'Hukum', tags: [], version: 2 }));
+    articles.seed(makeArticle({ id: 'a-1', section: 'Hukum', tags: [], version: 2 }));
     const result = await rebuildPartnerOutputs(deps, ['a-1']);
     expect(result.deleted).toEqual(['partners/acme/ninjs/a-1.json']);
     expect((publisher.json('partners/acme/index.json') as { ninjs: string[] }).ninjs).toEqual([]);
@@ -108,7 +108,7 @@ describe('rebuildPartnerOutputs', () => {
     const acme = makePartner({ id: 'acme', sections: ['Politik'] });
     await partners.put(acme);
     await partners.put(makePartner({ id: 'globex', sections: ['Politik'] }));
-    await articles.save(makeArticle({ id: 'a-1' }));
+    articles.seed(makeArticle({ id: 'a-1' }));
     await rebuildPartnerOutputs(deps, ['a-1']);
     expect(await publisher.list('partners/acme/')).not.toEqual([]);
 
@@ -119,7 +119,7 @@ describe('rebuildPartnerOutputs', () => {
     expect(await publisher.list('partners/globex/')).not.toEqual([]);
 
     await partners.put(acme);
-    await articles.save(makeArticle({ id: 'ekonomi-1', section: 'Ekonomi', tags: [] }));
+    articles.seed(makeArticle({ id: 'ekonomi-1', section: 'Ekonomi', tags: [] }));
     // Any later build notices the missing index and restores everything.
     await rebuildPartnerOutputs(deps, ['ekonomi-1']);
     expect(await publisher.list('partners/acme/')).toEqual([
@@ -134,7 +134,7 @@ describe('rebuildPartnerOutputs', () => {
   it('keeps summaries only and no images when the licence excludes full text and images', async () => {
     const { articles, partners, publisher, deps } = setup();
     await partners.put(makePartner({ id: 'acme', sections: ['Politik'], formats: ['json'], fullText: false, images: false }));
-    await articles.save(makeArticle({ id: 'a-1', images: [{ url: 'https://img.jurnalpagi.example/a.jpg', width: 800, height: 450 }] }));
+    articles.seed(makeArticle({ id: 'a-1', images: [{ url: 'https://img.jurnalpagi.example/a.jpg', width: 800, height: 450 }] }));
     await rebuildPartnerOutputs(deps, ['a-1']);
     const feed = publisher.json('partners/acme/feed.json') as { items: Record<string, unknown>[] };
     expect(feed.items[0]?.content_html).toBeUndefined();
@@ -149,7 +149,7 @@ describe('rebuildPartnerOutputs', () => {
     const { articles, partners, publisher, deps } = setup();
     const acme = makePartner({ id: 'acme', sections: ['Politik'], formats: ['rss', 'atom'] });
     await partners.put(acme);
-    await articles.save(makeArticle({ id: 'a-1' }));
+    articles.seed(makeArticle({ id: 'a-1' }));
     await rebuildPartnerOutputs(deps, ['a-1']);
     await partners.put({ ...acme, formats: ['rss'] });
     const result = await rebuildAllPartnerOutputs(deps);
@@ -160,7 +160,7 @@ describe('rebuildPartnerOutputs', () => {
   it('writes nothing when rebuilt twice with no change', async () => {
     const { articles, partners, deps } = setup();
     await partners.put(makePartner({ id: 'acme', sections: ['Politik'] }));
-    await articles.save(makeArticle({ id: 'a-1' }));
+    articles.seed(makeArticle({ id: 'a-1' }));
     await rebuildPartnerOutputs(deps, ['a-1']);
     expect(await rebuildPartnerOutputs(deps, ['a-1'])).toEqual({ written: [], deleted: [] });
   });

@@ -5,7 +5,7 @@ import { normalizeDraft } from '../../../shared/article/normalize.js';
 import type { SiteConfig } from '../../../shared/config/load-config.js';
 import type { Article } from '../../../shared/model/article.js';
 import { parseArticleInput } from '../../../shared/parsing/parse-input.js';
-import { InMemoryArticleRepository, InMemoryObjectPublisher } from '../../../shared/related/in-memory-adapters.js';
+import { InMemoryArticleRepository, InMemoryObjectPublisher } from '../../../shared/storage/in-memory-adapters.js';
 import { InMemoryRelatedStore } from '../../../shared/related/in-memory-related-store.js';
 import type { RelatedIndexStore } from '../../../shared/related/related-index-store.js';
 import { updateRelated, type UpdateRelatedDeps } from '../../../shared/related/update-related.js';

@@ -5,7 +5,8 @@ import type { ArticleRepository, ObjectPublisher, PublishOptions } from '../port
 
 /**
  * Article repository and object publisher in process memory, so the evaluation script, the bench
- * and pure tests run `updateRelated` exactly as the Lambda does, without servers.
+ * and pure use-case tests run the same use cases as the Lambda functions, without servers.
+ * Listings are derived from the stored articles, as the DynamoDB adapter's listing items are.
  */
 
 export class InMemoryArticleRepository implements ArticleRepository {
@@ -37,6 +38,11 @@ export class InMemoryArticleRepository implements ArticleRepository {
       .sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : 0))
       .slice(0, limit)
       .map((a) => structuredClone(a));
+  }
+
+  /** Stores articles as they are, without the version check of `save`: test and bench set-up. */
+  seed(...articles: Article[]): void {
+    for (const article of articles) this.articles.set(article.id, structuredClone(article));
   }
 
   async syncListings(articleId: string): Promise<string[]> {
@@ -79,5 +85,12 @@ export class InMemoryObjectPublisher implements ObjectPublisher {
   text(key: string): string | undefined {
     const o = this.objects.get(key);
     return o === undefined ? undefined : typeof o.body === 'string' ? o.body : Buffer.from(o.body).toString('utf8');
+  }
+
+  /** A stored object parsed as JSON; throws when there is none. */
+  json(key: string): unknown {
+    const text = this.text(key);
+    if (text === undefined) throw new Error(`no object ${key}`);
+    return JSON.parse(text);
   }
 }
