@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { normalizeDraft } from '../../shared/article/normalize.js';
 import { contentHash } from '../../shared/article/content-hash.js';
 import { SiteConfigSchema } from '../../shared/config/load-config.js';
-import { parseArticleInput } from '../../shared/parsing/parse-input.js';
+import { prepareArticle } from '../../shared/usecases/ingest-article.js';
 import type { CommandContext } from '../main.js';
 import { parseCommandArgs, usageError } from './command-args.js';
 
@@ -58,15 +57,18 @@ export async function parseCommand(args: string[], ctx: CommandContext): Promise
   const siteUrl = values['site-url'] ?? process.env['SITE_URL'] ?? 'https://jurnalpagi.example';
   const site = SiteConfigSchema.parse({ siteUrl, siteTitle: 'warta parse', siteDescription: 'warta parse', feedsBaseUrl: siteUrl });
 
-  const parsed = parseArticleInput({ body, filename: basename(file), contentType: values.format ? contentTypes[values.format] : undefined });
-  const normalized = parsed.ok ? normalizeDraft(parsed.value.draft, site, now) : parsed;
-  if (!normalized.ok) {
-    ctx.stdout.write(`${JSON.stringify({ status: 'refused', file, problems: normalized.problems }, null, 2)}\n`);
+  const prepared = prepareArticle(
+    { body, filename: basename(file), contentType: values.format ? contentTypes[values.format] : undefined },
+    site,
+    now,
+  );
+  if (!prepared.ok) {
+    ctx.stdout.write(`${JSON.stringify({ status: 'refused', file, problems: prepared.problems }, null, 2)}\n`);
     return 1;
   }
-  const { content, publishedAtGiven } = normalized.value;
+  const { content, publishedAtGiven, format } = prepared;
   const notes = publishedAtGiven ? [] : [`publishedAt: not given; ingest would use the ingest time (here ${content.publishedAt})`];
   const article = { ...content, contentHash: contentHash(content) };
-  ctx.stdout.write(`${JSON.stringify({ status: 'ok', file, format: parsed.ok ? parsed.value.format : undefined, notes, article }, null, 2)}\n`);
+  ctx.stdout.write(`${JSON.stringify({ status: 'ok', file, format, notes, article }, null, 2)}\n`);
   return 0;
 }

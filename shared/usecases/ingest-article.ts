@@ -1,5 +1,5 @@
 import { contentHash } from '../article/content-hash.js';
-import { normalizeDraft } from '../article/normalize.js';
+import { normalizeDraft, type NormalizedContent } from '../article/normalize.js';
 import type { SiteConfig } from '../config/load-config.js';
 import { ConcurrentModificationError, type Problem } from '../errors.js';
 import { feedObjectKey, feedPathsForArticle } from '../feeds/feed-paths.js';
@@ -38,12 +38,10 @@ const CONCURRENCY_RETRIES = 3;
  * than the stored version is refused; nothing is written when the input is refused.
  */
 export async function ingestArticle(deps: IngestDeps, input: RawInput): Promise<IngestOutcome> {
-  const parsed = parseArticleInput(input);
-  if (!parsed.ok) return { status: 'refused', problems: parsed.problems };
   const now = deps.clock.now();
-  const normalized = normalizeDraft(parsed.value.draft, deps.site, now);
-  if (!normalized.ok) return { status: 'refused', problems: normalized.problems, articleId: parsed.value.draft.id };
-  const { content, sourceUpdatedAt, publishedAtGiven } = normalized.value;
+  const prepared = prepareArticle(input, deps.site, now);
+  if (!prepared.ok) return { status: 'refused', problems: prepared.problems, articleId: prepared.articleId };
+  const { content, sourceUpdatedAt, publishedAtGiven, format } = prepared;
 
   return withRetries(async () => {
     const stored = await deps.articles.get(content.id);
@@ -71,7 +69,7 @@ export async function ingestArticle(deps: IngestDeps, input: RawInput): Promise<
     const finalContent = { ...content, publishedAt };
     const hash = contentHash(finalContent);
     if (stored && stored.contentHash === hash) {
-      return { status: 'unchanged', article: stored, format: parsed.value.format, notes, links: linksOf(stored, deps.site) };
+      return { status: 'unchanged', article: stored, format, notes, links: linksOf(stored, deps.site) };
     }
     const article: Article = {
       ...finalContent,
@@ -81,8 +79,24 @@ export async function ingestArticle(deps: IngestDeps, input: RawInput): Promise<
     };
     await deps.articles.save(article, stored?.version);
     const status = !stored ? 'created' : article.status === 'withdrawn' && stored.status !== 'withdrawn' ? 'withdrawn' : 'updated';
-    return { status, article, format: parsed.value.format, notes, links: linksOf(article, deps.site) };
+    return { status, article, format, notes, links: linksOf(article, deps.site) };
   });
+}
+
+export type PreparedArticle =
+  | ({ ok: true; format: InputFormat } & NormalizedContent)
+  | { ok: false; problems: Problem[]; articleId?: string };
+
+/**
+ * What an input becomes before anything is stored: parsed, validated and normalized, with the
+ * ingest time standing in for a missing publication time. `warta parse` shows exactly this.
+ */
+export function prepareArticle(input: RawInput, site: SiteConfig, now: Date): PreparedArticle {
+  const parsed = parseArticleInput(input);
+  if (!parsed.ok) return { ok: false, problems: parsed.problems };
+  const normalized = normalizeDraft(parsed.value.draft, site, now);
+  if (!normalized.ok) return { ok: false, problems: normalized.problems, articleId: parsed.value.draft.id };
+  return { ok: true, format: parsed.value.format, ...normalized.value };
 }
 
 /**
