@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import Negotiator from 'negotiator';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { verifySignedUrl } from '../../shared/signing/verify-signed-url.js';
 
@@ -81,6 +82,27 @@ export function objectKeyFromPath(rawPath: string): string | undefined {
   return key;
 }
 
+/**
+ * Whether the client accepts gzip, read as RFC 9110 §12.5.3 says: `gzip;q=0` (or `*;q=0` without gzip)
+ * refuses it, and a q-value of 0 for identity alone does not force gzip on a client that did not list it.
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined || header.trim() === '') return false;
+  return new Negotiator({ headers: { 'accept-encoding': header } }).encodings(['gzip']).includes('gzip');
+}
+
+/**
+ * CloudFront turns a strong ETag weak when it compresses (the bytes differ from the origin's), so a
+ * gzip and an identity response never share one strong validator (RFC 9110 §8.8.3).
+ */
+export function etagForEncoding(etag: string | undefined, gzip: boolean): string | undefined {
+  if (!etag || !gzip || etag.startsWith('W/')) return etag;
+  return `W/${etag}`;
+}
+
+/** Longest path segment the local bucket (s3rver files on disk) can hold; longer names cannot exist there. */
+export const MAX_SEGMENT_BYTES = 240;
+
 function etagMatches(header: string, etag: string | undefined): boolean {
   if (!etag) return false;
   if (header.trim() === '*') return true;
@@ -138,6 +160,10 @@ ${items || '<li>No feeds published yet.</li>'}
   }
 
   async function serveObject(req: IncomingMessage, res: ServerResponse, key: string, head: boolean): Promise<Outcome> {
+    // A name the bucket cannot hold does not exist: 404, as S3 would answer, not an origin failure.
+    if (key.split('/').some((segment) => Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES)) {
+      return { status: 404, bytes: sendText(res, 404, 'Not Found', head), reason: 'name too long' };
+    }
     let meta: {
       contentType?: string;
       cacheControl?: string;
@@ -177,10 +203,13 @@ ${items || '<li>No feeds published yet.</li>'}
       throw error;
     }
 
+    const compressible =
+      acceptsGzip(req.headers['accept-encoding']) && COMPRESSIBLE.test(meta.contentType ?? '') && (meta.length ?? 0) >= COMPRESS_MIN_BYTES;
+    const etag = etagForEncoding(meta.etag, compressible);
     const headers: Record<string, string | number> = { 'Accept-Ranges': 'none', Vary: 'Accept-Encoding' };
     if (meta.contentType) headers['Content-Type'] = meta.contentType;
     if (meta.cacheControl) headers['Cache-Control'] = meta.cacheControl;
-    if (meta.etag) headers.ETag = meta.etag;
+    if (etag) headers.ETag = etag;
     if (meta.lastModified) headers['Last-Modified'] = meta.lastModified.toUTCString();
 
     // RFC 9110: If-None-Match wins over If-Modified-Since when both are sent.
@@ -188,10 +217,14 @@ ${items || '<li>No feeds published yet.</li>'}
     const ims = req.headers['if-modified-since'];
     let notModified = false;
     if (inm !== undefined) {
-      notModified = etagMatches(inm, meta.etag);
+      notModified = etagMatches(inm, etag);
     } else if (ims !== undefined && meta.lastModified) {
+      // RFC 9110 §13.1.3: an invalid date is ignored, and a date later than the server's clock is invalid.
       const since = Date.parse(ims);
-      notModified = !Number.isNaN(since) && Math.floor(meta.lastModified.getTime() / 1000) <= Math.floor(since / 1000);
+      notModified =
+        !Number.isNaN(since) &&
+        since <= clock.now().getTime() &&
+        Math.floor(meta.lastModified.getTime() / 1000) <= Math.floor(since / 1000);
     }
     if (notModified) {
       delete headers['Content-Type'];
@@ -200,9 +233,6 @@ ${items || '<li>No feeds published yet.</li>'}
       return { status: 304, bytes: 0 };
     }
 
-    const acceptsGzip = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
-    const compressible =
-      acceptsGzip && COMPRESSIBLE.test(meta.contentType ?? '') && (meta.length ?? 0) >= COMPRESS_MIN_BYTES;
     if (head) {
       // HEAD answers with the headers GET would send; the compressed length is unknown without the body.
       if (compressible) headers['Content-Encoding'] = 'gzip';

@@ -16,6 +16,8 @@ export type DenyReason =
   | 'missing Key-Pair-Id'
   | 'missing Signature'
   | 'missing Expires or Policy'
+  | 'duplicate signing parameter'
+  | 'malformed signature'
   | 'unsupported Hash-Algorithm'
   | 'unknown key'
   | 'malformed policy'
@@ -45,9 +47,19 @@ export interface SignedRequest {
 /** Query parameters that carry the signature; they are not part of the signed resource. */
 const SIGNING_PARAMS = new Set(['Expires', 'Policy', 'Signature', 'Key-Pair-Id', 'Hash-Algorithm']);
 
-/** CloudFront's URL-safe base64 back to standard base64. */
-export function fromCloudFrontBase64(value: string): Buffer {
-  return Buffer.from(value.replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/'), 'base64');
+/**
+ * CloudFront's URL-safe base64 (`+` → `-`, `=` → `_`, `/` → `~`) decoded strictly, or undefined when the
+ * value is not exactly such an encoding: only that alphabet, padding only at the end, a length that is a
+ * multiple of 4, and no stray bits (the bytes encode back to the very same text). Node's own base64
+ * decoder skips unknown characters and ignores trailing junk, which would let `!!!!`, spaces, dots or an
+ * extra `AAAA` through where CloudFront refuses them; hand-written because no base64 library offers this
+ * canonical check for CloudFront's alphabet.
+ */
+export function fromCloudFrontBase64(value: string): Buffer | undefined {
+  if (value.length === 0 || value.length % 4 !== 0 || !/^[A-Za-z0-9~-]+_{0,2}$/.test(value)) return undefined;
+  const standard = value.replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/');
+  const bytes = Buffer.from(standard, 'base64');
+  return bytes.toString('base64') === standard ? bytes : undefined;
 }
 
 /** Canonical path: every segment decoded once and re-encoded with encodeURIComponent, as the AWS signer does. */
@@ -61,8 +73,9 @@ export function canonicalPath(path: string): string {
   });
 }
 
-function splitQuery(query: string): { params: Map<string, string>; rest: string } {
+function splitQuery(query: string): { params: Map<string, string>; rest: string; duplicated: boolean } {
   const params = new Map<string, string>();
+  let duplicated = false;
   const kept: string[] = [];
   for (const pair of query.split('&')) {
     if (pair === '') continue;
@@ -79,13 +92,14 @@ function splitQuery(query: string): { params: Map<string, string>; rest: string 
       continue;
     }
     if (SIGNING_PARAMS.has(key)) {
-      // The first occurrence wins; a repeated signing parameter cannot smuggle a second value in.
-      if (!params.has(key)) params.set(key, value);
+      // A repeated signing parameter is refused outright: which one a cache or an origin reads is ambiguous.
+      if (params.has(key)) duplicated = true;
+      else params.set(key, value);
     } else {
       kept.push(pair);
     }
   }
-  return { params, rest: kept.join('&') };
+  return { params, rest: kept.join('&'), duplicated };
 }
 
 /** Matches a policy Resource with CloudFront wildcards: `*` any run of characters (including `/`), `?` exactly one. */
@@ -171,7 +185,8 @@ export function verifySignedUrl(
   now: Date,
   trustedKeys: ReadonlyMap<string, string>,
 ): VerifyResult {
-  const { params, rest } = splitQuery(request.query);
+  const { params, rest, duplicated } = splitQuery(request.query);
+  if (duplicated) return { ok: false, reason: 'duplicate signing parameter' };
   const fromQuery = params.has('Signature') || params.has('Key-Pair-Id') || params.has('Policy') || params.has('Expires');
   const cookies = request.cookies ?? {};
   const get = (name: string): string | undefined => (fromQuery ? params.get(name) : cookies[`CloudFront-${name}`]);
@@ -194,7 +209,9 @@ export function verifySignedUrl(
   let policyText: string;
   let policy: ParsedPolicy;
   if (policyParam) {
-    policyText = fromCloudFrontBase64(policyParam).toString('utf8');
+    const policyBytes = fromCloudFrontBase64(policyParam);
+    if (!policyBytes) return { ok: false, reason: 'malformed policy' };
+    policyText = policyBytes.toString('utf8');
     const parsed = parsePolicy(policyText);
     if (!parsed) return { ok: false, reason: 'malformed policy' };
     policy = parsed;
@@ -208,11 +225,13 @@ export function verifySignedUrl(
     policy = { resource: resourceUrl, dateLessThan: expiresAt };
   }
 
+  const signatureBytes = fromCloudFrontBase64(signature);
+  if (!signatureBytes) return { ok: false, reason: 'malformed signature' };
   const verifier = createVerify(hashParam === 'SHA256' ? 'RSA-SHA256' : 'RSA-SHA1');
   verifier.update(policyText);
   let valid: boolean;
   try {
-    valid = verifier.verify(publicKey, fromCloudFrontBase64(signature));
+    valid = verifier.verify(publicKey, signatureBytes);
   } catch {
     valid = false;
   }

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEdgeServer, type EdgeServer } from '../../../cli/local/edge-server.js';
 import { startS3, type S3Fixture } from './s3rver-fixture.js';
 
-const NOW = new Date('2024-02-07T10:00:00Z');
+// The edge's clock runs a minute ahead of the objects it serves (stored at the real time), as a live edge's does.
+const NOW = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
 const nowSeconds = NOW.getTime() / 1000;
 
 function rsaKeyPair() {
@@ -140,6 +141,61 @@ describe('local edge server', () => {
       expect(gunzipSync(reply.body).toString()).toBe(feedXml);
       const small = await send(edge.port, '/feeds/section/politik.json', { 'Accept-Encoding': 'gzip' });
       expect(small.headers['content-encoding']).toBeUndefined();
+    });
+
+    it('ignores an If-Modified-Since later than its own clock (RFC 9110 §13.1.3)', async () => {
+      for (const ahead of [1000, 3_600_000, 400 * 86_400_000]) {
+        const future = new Date(NOW.getTime() + ahead).toUTCString();
+        const reply = await send(edge.port, '/feeds/latest.rss', { 'If-Modified-Since': future });
+        expect(reply.status).toBe(200);
+        expect(reply.body.toString()).toBe(feedXml);
+      }
+    });
+
+    it.each([
+      ['gzip;q=0', false],
+      ['gzip;q=0, identity', false],
+      ['*;q=0, identity', false],
+      ['br, deflate', false],
+      ['GZIP;q=0.000', false],
+      ['gzip;q=0.001', true],
+      ['identity;q=0, gzip', true],
+      ['*', true],
+      ['br;q=1, gzip;q=0.5', true],
+      ['x-gzip;q=0, gzip', true],
+    ])('honours Accept-Encoding %s (gzip: %s)', async (header, gzip) => {
+      const reply = await send(edge.port, '/feeds/latest.rss', { 'Accept-Encoding': header });
+      expect(reply.status).toBe(200);
+      expect(reply.headers['content-encoding']).toBe(gzip ? 'gzip' : undefined);
+      expect((gzip ? gunzipSync(reply.body) : reply.body).toString()).toBe(feedXml);
+    });
+
+    it('gives gzip and identity responses different ETags, the gzip one weak, and revalidates each', async () => {
+      const identity = await send(edge.port, '/feeds/latest.rss');
+      const gzip = await send(edge.port, '/feeds/latest.rss', { 'Accept-Encoding': 'gzip' });
+      const gzipHead = await send(edge.port, '/feeds/latest.rss', { 'Accept-Encoding': 'gzip' }, 'HEAD');
+      expect(identity.headers.etag).toMatch(/^"[0-9a-f]+"$/);
+      expect(gzip.headers.etag).toBe(`W/${String(identity.headers.etag)}`);
+      expect(gzipHead.headers.etag).toBe(gzip.headers.etag);
+      const revalidated = await send(edge.port, '/feeds/latest.rss', { 'Accept-Encoding': 'gzip', 'If-None-Match': String(gzip.headers.etag) });
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.headers.etag).toBe(gzip.headers.etag);
+      // Small objects are never compressed, so their ETag stays strong whatever the client accepts.
+      const small = await send(edge.port, '/feeds/section/politik.json', { 'Accept-Encoding': 'gzip' });
+      expect(small.headers.etag).toMatch(/^"[0-9a-f]+"$/);
+    });
+
+    it('answers 404 for names longer than the bucket can hold, public or signed', async () => {
+      for (const length of [241, 255, 256, 300, 1100]) {
+        const name = 'a'.repeat(length);
+        expect((await send(edge.port, `/feeds/${name}.rss`)).status).toBe(404);
+        expect((await send(edge.port, `/feeds/${name}/latest.rss`, {}, 'HEAD')).status).toBe(404);
+        expect((await send(edge.port, target(signCustom(`/partners/acme/${name}.json`)))).status).toBe(404);
+      }
+      // Multi-byte names count in bytes: 100 Devanagari letters are 300 bytes.
+      expect((await send(edge.port, `/feeds/${encodeURIComponent('क'.repeat(100))}.rss`)).status).toBe(404);
+      // Unsigned, a long partner name is still refused for the missing signature first, as CloudFront does.
+      expect((await send(edge.port, `/partners/acme/${'a'.repeat(300)}.json`)).status).toBe(403);
     });
 
     it('answers HEAD with headers only', async () => {
@@ -300,6 +356,37 @@ describe('local edge server', () => {
       const url = new URL(signCanned('/partners/acme/feed.rss'));
       url.searchParams.delete('Expires');
       expect((await send(edge.port, url.pathname + url.search)).body.toString().trim()).toBe('Forbidden: missing Expires or Policy');
+    });
+
+    it.each([
+      ['Signature', '!!!!', 'malformed signature'],
+      ['Signature', '%20%20', 'malformed signature'],
+      ['Signature', 'AAAA', 'malformed signature'],
+      ['Policy', '!!!!', 'malformed policy'],
+      ['Policy', '%20%20', 'malformed policy'],
+      ['Policy', '.', 'malformed policy'],
+    ])('refuses %s with %s appended, as CloudFront does', async (param, junk, reason) => {
+      const url = signCustom('/partners/acme/feed.rss');
+      const tampered = url.replace(new RegExp(`([?&]${param}=[^&]*)`), `$1${junk}`);
+      expect(tampered).not.toBe(url);
+      const reply = await send(edge.port, target(tampered));
+      expect(reply.status).toBe(403);
+      expect(reply.body.toString().trim()).toBe(`Forbidden: ${reason}`);
+    });
+
+    it.each(['Policy', 'Signature', 'Key-Pair-Id'])('refuses a URL carrying %s twice, even with the same value', async (param) => {
+      const url = new URL(signCustom('/partners/acme/feed.rss'));
+      url.searchParams.append(param, url.searchParams.get(param) ?? '');
+      const reply = await send(edge.port, url.pathname + url.search);
+      expect(reply.status).toBe(403);
+      expect(reply.body.toString().trim()).toBe('Forbidden: duplicate signing parameter');
+    });
+
+    it('refuses a canned URL carrying Expires twice', async () => {
+      const url = new URL(signCanned('/partners/acme/feed.rss'));
+      expect((await send(edge.port, url.pathname + url.search)).status).toBe(200);
+      url.searchParams.append('Expires', String(nowSeconds + 600));
+      expect((await send(edge.port, url.pathname + url.search)).body.toString().trim()).toBe('Forbidden: duplicate signing parameter');
     });
 
     it('refuses a URL fetched under another host name than it was signed for', async () => {

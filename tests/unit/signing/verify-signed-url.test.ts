@@ -1,6 +1,13 @@
 import { createSign, generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalPath, resourceMatches, verifySignedUrl, type SignedRequest } from '../../../shared/signing/verify-signed-url.js';
+import {
+  canonicalPath,
+  fromCloudFrontBase64,
+  resourceMatches,
+  verifySignedUrl,
+  type SignedRequest,
+} from '../../../shared/signing/verify-signed-url.js';
 
 const keys = generateKeyPairSync('rsa', {
   modulusLength: 2048,
@@ -50,9 +57,67 @@ describe('verifySignedUrl', () => {
     expect(verifySignedUrl(request(query(noExpiry)), NOW, trusted)).toEqual({ ok: false, reason: 'malformed policy' });
   });
 
-  it('treats the first of repeated signing parameters as the only one', () => {
-    const q = `${query(statement({}))}&Key-Pair-Id=KOTHERKEY00000`;
-    expect(verifySignedUrl(request(q), NOW, trusted).ok).toBe(true);
+  it('refuses a request that repeats any signing parameter, whatever the repeated value', () => {
+    const valid = query(statement({}));
+    const expiresQuery = (() => {
+      const canned = JSON.stringify({
+        Statement: [{ Resource: 'https://feeds.example/partners/acme/feed.rss', Condition: { DateLessThan: { 'AWS:EpochTime': later } } }],
+      });
+      const signature = createSign('RSA-SHA1').update(canned).sign(keys.privateKey);
+      return `Expires=${later}&Signature=${cf64(signature)}&Key-Pair-Id=KUNITTEST00001`;
+    })();
+    expect(verifySignedUrl(request(expiresQuery), NOW, trusted).ok).toBe(true);
+    fc.assert(
+      fc.property(
+        fc.constantFrom('Policy', 'Signature', 'Key-Pair-Id', 'Expires', 'Key%2DPair%2DId'),
+        fc.boolean(),
+        fc.boolean(),
+        (name, canned, sameValue) => {
+          const base = canned ? expiresQuery : valid;
+          const plainName = decodeURIComponent(name);
+          const existing = new URLSearchParams(base).get(plainName);
+          const value = sameValue && existing !== null ? encodeURIComponent(existing) : 'KOTHERKEY00000';
+          // Absent from the base query (Expires beside a custom policy): sent twice.
+          const q = existing === null ? `${base}&${name}=${value}&${name}=${value}` : `${base}&${name}=${value}`;
+          expect(verifySignedUrl(request(q), NOW, trusted)).toEqual({ ok: false, reason: 'duplicate signing parameter' });
+        },
+      ),
+    );
+  });
+
+  it('refuses a Signature or Policy with anything CloudFront would not decode (junk, spaces, dots, extra blocks)', () => {
+    const valid = query(statement({}));
+    const params = new URLSearchParams(valid);
+    const policy = params.get('Policy') ?? '';
+    const signature = params.get('Signature') ?? '';
+    const junk = fc.oneof(
+      fc.constantFrom('!!!!', '%20%20', 'AAAA', '.', '..', '%0A', '=', '+', '/', '_', '__', 'A', 'AA_', '%3D'),
+      fc.string({ minLength: 1, maxLength: 6 }).map(encodeURIComponent),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('Policy', 'Signature'), junk, fc.nat(), (target, extra, at) => {
+        const original = target === 'Policy' ? policy : signature;
+        const cut = at % (original.length + 1);
+        const tampered = `${original.slice(0, cut)}${extra}${original.slice(cut)}`;
+        // Some insertions happen to form a different valid encoding (e.g. 4 letters on a block boundary):
+        // then the signature no longer matches; either way the request is refused.
+        const q = `Policy=${target === 'Policy' ? tampered : policy}&Signature=${target === 'Signature' ? tampered : signature}&Key-Pair-Id=KUNITTEST00001`;
+        const verdict = verifySignedUrl(request(q), NOW, trusted);
+        expect(verdict.ok).toBe(false);
+      }),
+    );
+    // The reported failures: junk that Node's lenient decoder used to skip.
+    for (const extra of ['!!!!', '%20%20', 'AAAA']) {
+      expect(verifySignedUrl(request(`Policy=${policy}&Signature=${signature}${extra}&Key-Pair-Id=KUNITTEST00001`), NOW, trusted)).toEqual({
+        ok: false,
+        reason: 'malformed signature',
+      });
+    }
+    const dotted = `${policy.slice(0, 8)}.${policy.slice(8, 16)}.${policy.slice(16)}`;
+    expect(verifySignedUrl(request(`Policy=${dotted}&Signature=${signature}&Key-Pair-Id=KUNITTEST00001`), NOW, trusted)).toEqual({
+      ok: false,
+      reason: 'malformed policy',
+    });
   });
 
   it('expires at DateLessThan exactly', () => {
@@ -65,6 +130,25 @@ describe('verifySignedUrl', () => {
     const exact = query(statement({}, 'https://feeds.example/partners/acme/feed.rss?page=2'));
     expect(verifySignedUrl(request(`page=2&${exact}`), NOW, trusted).ok).toBe(true);
     expect(verifySignedUrl(request(`page=3&${exact}`), NOW, trusted)).toEqual({ ok: false, reason: 'resource mismatch' });
+  });
+});
+
+describe('fromCloudFrontBase64', () => {
+  it('decodes exactly what the CloudFront encoding produces, and nothing else', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), (bytes) => {
+        expect(fromCloudFrontBase64(cf64(Buffer.from(bytes)))).toEqual(Buffer.from(bytes));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (text) => {
+        const decoded = fromCloudFrontBase64(text);
+        if (decoded !== undefined) expect(cf64(decoded)).toBe(text);
+      }),
+    );
+    for (const bad of ['', 'QQ', 'QQ_', 'QR__', 'QQ==', 'QQ__QQ__', 'Q Q_', 'QQ_ _', 'QUJD\n', 'QU+D', 'QU/D']) {
+      expect(fromCloudFrontBase64(bad)).toBeUndefined();
+    }
   });
 });
 
