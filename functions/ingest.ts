@@ -10,6 +10,9 @@ export type IngestHandlerDeps = Pick<Dependencies, 'articles' | 'clock' | 'logge
   webhookSecret?: () => Promise<string>;
 };
 
+/** Seconds a sender is asked to wait after a 503 (RFC 9110 Retry-After): storage trouble is usually brief. */
+export const RETRY_AFTER_SECONDS = 2;
+
 /**
  * HTTP API entry point for the CMS: `POST /articles` (JSON, raw text or WordPress HTML; `?id=` names
  * the article when the content does not) and `DELETE /articles/{id}` (withdraw).
@@ -49,7 +52,11 @@ export function createIngestHandler(source: DependencySource<IngestHandlerDeps>)
     } catch (error) {
       // Storage trouble is retryable by the sender; the details stay in the log, never in the response.
       logger.error('Ingest failed', { error: error as Error, path: event.rawPath, requestId: event.requestContext.requestId });
-      return json(503, { status: 'error', message: 'temporarily unable to store the article; retry later', requestId: event.requestContext.requestId });
+      return json(
+        503,
+        { status: 'error', message: `temporarily unable to store the article; retry in ${RETRY_AFTER_SECONDS} s`, requestId: event.requestContext.requestId },
+        { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      );
     }
     logger.info('Ingest', { status: outcome.status, articleId: outcome.status === 'refused' ? outcome.articleId : outcome.article.id });
     return json(statusCodeOf(outcome), toResponseBody(outcome));
@@ -94,6 +101,6 @@ function lowerCaseKeys(headers: Record<string, string | undefined> | undefined):
   return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
+function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
 }

@@ -17,10 +17,12 @@ export interface ArticleRepository {
   /** Several articles by id, in the order asked, missing ones left out. */
   getMany(ids: readonly string[]): Promise<Article[]>;
   /**
-   * Writes `article` only if the stored version is still `expectedVersion`
-   * (undefined: only if no article with this id exists). Throws ConcurrentModificationError otherwise.
+   * Writes `article` only if no article with this id exists (`expectedVersion` undefined), or if the stored
+   * one is still at `expectedVersion` or was updated before `article.updatedAt`, decided atomically by the
+   * store. An update counts the stored version up by one; returns the version written.
+   * Throws ConcurrentModificationError when the condition fails (re-read and decide again).
    */
-  save(article: Article, expectedVersion: number | undefined): Promise<void>;
+  save(article: Article, expectedVersion: number | undefined): Promise<number>;
   /** Newest-first published articles of one feed listing (see docs/storage.md), at most `limit`. */
   listFeed(feedPath: string, limit: number): Promise<Article[]>;
   /**

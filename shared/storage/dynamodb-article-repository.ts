@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentModificationError, StorageError } from '../errors.js';
@@ -24,6 +25,8 @@ const LISTED_SORT_KEY = 'LISTED';
 const articleKey = (id: string) => ({ pk: `ARTICLE#${id}`, sk: ARTICLE_SORT_KEY });
 const listedKey = (id: string) => ({ pk: `ARTICLE#${id}`, sk: LISTED_SORT_KEY });
 const listingPk = (path: string) => `LIST#${path}`;
+/** Every field an article item may carry, so an update removes the optional ones a new version no longer has. */
+const ARTICLE_FIELDS = Object.keys(ArticleSchema.shape);
 
 interface ListingRef {
   path: string;
@@ -71,26 +74,58 @@ export class DynamoDbArticleRepository implements ArticleRepository {
     });
   }
 
-  async save(article: Article, expectedVersion: number | undefined): Promise<void> {
-    const item = { ...articleKey(article.id), entity: 'article', ...ArticleSchema.parse(article) };
-    const condition =
-      expectedVersion === undefined
-        ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : {
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-          };
+  async save(article: Article, expectedVersion: number | undefined): Promise<number> {
+    const { version, ...fields } = ArticleSchema.parse(article);
     try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
+      if (expectedVersion === undefined) {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...articleKey(article.id), entity: 'article', ...fields, version },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return version;
+      }
+      // One UpdateItem replaces every field and counts the version up on the stored item itself, so the
+      // decision "is the stored copy older?" is taken by DynamoDB at write time, not on our earlier read:
+      // the write goes through when nobody wrote since that read, or when what is stored now is older
+      // than this article, whatever happened in between. Optional fields this version lacks are removed.
+      const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+      const values: Record<string, unknown> = { ':expected': expectedVersion, ':updatedAt': fields.updatedAt, ':one': 1 };
+      const sets: string[] = ['#version = #version + :one'];
+      const removes: string[] = [];
+      const present: Record<string, unknown> = { entity: 'article', ...fields };
+      for (const [i, name] of [...new Set([...Object.keys(present), ...ARTICLE_FIELDS])].entries()) {
+        if (name === 'version' || name === 'id') continue;
+        names[`#f${i}`] = name;
+        if (present[name] === undefined) {
+          removes.push(`#f${i}`);
+        } else {
+          values[`:f${i}`] = present[name];
+          sets.push(`#f${i} = :f${i}`);
+        }
+      }
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: articleKey(article.id),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(pk) AND (#version = :expected OR #updatedAt < :updatedAt)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return Number(out.Attributes?.['version'] ?? expectedVersion) + 1;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new ConcurrentModificationError(
-          `Article ${article.id} changed while it was being written (expected version ${expectedVersion ?? 'none'})`,
+          `Article ${article.id} changed while it was being written (expected version ${expectedVersion ?? 'none'}, or one updated before ${article.updatedAt})`,
           { cause: error },
         );
       }
-      throw new StorageError(`PutItem article ${article.id} failed`, { cause: error });
+      throw new StorageError(`Writing article ${article.id} failed`, { cause: error });
     }
   }
 

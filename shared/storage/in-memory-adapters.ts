@@ -24,12 +24,16 @@ export class InMemoryArticleRepository implements ArticleRepository {
     });
   }
 
-  async save(article: Article, expectedVersion: number | undefined): Promise<void> {
+  async save(article: Article, expectedVersion: number | undefined): Promise<number> {
     const stored = this.articles.get(article.id);
-    if (stored?.version !== expectedVersion) {
+    const allowed =
+      expectedVersion === undefined ? !stored : stored !== undefined && (stored.version === expectedVersion || stored.updatedAt < article.updatedAt);
+    if (!allowed) {
       throw new ConcurrentModificationError(`Article ${article.id} is at version ${stored?.version ?? 'none'}, expected ${expectedVersion ?? 'none'}`);
     }
-    this.articles.set(article.id, structuredClone(article));
+    const version = stored ? stored.version + 1 : article.version;
+    this.articles.set(article.id, structuredClone({ ...article, version }));
+    return version;
   }
 
   async listFeed(feedPath: string, limit: number): Promise<Article[]> {

@@ -29,8 +29,12 @@ export type IngestOutcome =
     }
   | { status: 'refused'; problems: Problem[]; articleId?: string };
 
-/** How many times a lost race is retried before giving up; each retry re-reads the stored article. */
-const CONCURRENCY_RETRIES = 3;
+/**
+ * A lost race is decided again from a fresh read: each loss means another writer stored its version,
+ * so the loop converges (an older input ends refused or unchanged, a newer one wins). The cap only
+ * guards against a store that keeps failing its condition; then the caller answers 503 with Retry-After.
+ */
+const CONCURRENCY_RETRIES = 50;
 
 /**
  * Ingests one article in any accepted format: validates, normalizes and upserts it with a
@@ -77,9 +81,9 @@ export async function ingestArticle(deps: IngestDeps, input: RawInput): Promise<
       version: (stored?.version ?? 0) + 1,
       updatedAt: sourceUpdatedAt ?? (stored ? now.toISOString() : (publishedAtGiven ? publishedAt : now.toISOString())),
     };
-    await deps.articles.save(article, stored?.version);
+    const version = await deps.articles.save(article, stored?.version);
     const status = !stored ? 'created' : article.status === 'withdrawn' && stored.status !== 'withdrawn' ? 'withdrawn' : 'updated';
-    return { status, article, format, notes, links: linksOf(article, deps.site) };
+    return { status, article: { ...article, version }, format, notes, links: linksOf(article, deps.site) };
   });
 }
 
@@ -120,8 +124,8 @@ export async function withdrawArticle(deps: IngestDeps, articleId: string): Prom
       version: stored.version + 1,
       updatedAt: deps.clock.now().toISOString(),
     };
-    await deps.articles.save(article, stored.version);
-    return { status: 'withdrawn', article, notes: [], links: linksOf(article, deps.site) };
+    const version = await deps.articles.save(article, stored.version);
+    return { status: 'withdrawn', article: { ...article, version }, notes: [], links: linksOf(article, deps.site) };
   });
 }
 
@@ -138,6 +142,8 @@ async function withRetries(attempt: () => Promise<IngestOutcome>): Promise<Inges
       return await attempt();
     } catch (error) {
       if (!(error instanceof ConcurrentModificationError) || tries >= CONCURRENCY_RETRIES) throw error;
+      // Many writers of one article at once: after a few immediate retries, spread them out a little.
+      if (tries >= 3) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * tries)));
     }
   }
 }

@@ -156,6 +156,7 @@ describe('ingest handler when storage fails', () => {
       const { body, contentType } = jsonArticle({ id: 'gagal-simpan' });
       const response = await handler(httpEvent('POST', '/articles', body, { 'content-type': contentType }));
       expect(response.statusCode).toBe(503);
+      expect(response.headers?.['retry-after']).toMatch(/^\d+$/);
       expect(response.body).not.toMatch(/Provisioned|secret table/);
       expect(JSON.parse(response.body ?? '')).toMatchObject({ status: 'error', requestId: 'r1' });
     } finally {
