@@ -2,11 +2,13 @@ import { ArticleDraftSchema, type ArticleDraft, type ParsedDraft } from '../mode
 import type { Problem, Result } from '../errors.js';
 import { parseRawText } from './raw-text.js';
 import { parseWordPressHtml } from './wordpress-html.js';
+import { draftFromWordPressRest, isWordPressRestPost } from './wordpress-rest.js';
 
 /** Largest request or file we read at all; the sanitized body has its own, smaller limit. */
 export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
 
-export type InputFormat = 'json' | 'html' | 'text';
+/** `wordpress-rest` is a JSON body shaped as a WordPress REST API post (docs/wordpress.md). */
+export type InputFormat = 'json' | 'wordpress-rest' | 'html' | 'text';
 
 export interface RawInput {
   body: string | Uint8Array;
@@ -45,7 +47,7 @@ export function parseArticleInput(input: RawInput): Result<ParsedInput> {
   text = text.replace(/^\uFEFF/, '');
   if (text.trim() === '') return fail('body', 'is empty');
 
-  const format = detectFormat(text, input.contentType, input.filename);
+  let format: InputFormat = detectFormat(text, input.contentType, input.filename);
   let draft: ArticleDraft;
   if (format === 'json') {
     let parsed: unknown;
@@ -57,7 +59,14 @@ export function parseArticleInput(input: RawInput): Result<ParsedInput> {
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return fail('body', 'must be a JSON object describing one article');
     }
-    draft = parsed as ArticleDraft;
+    if (isWordPressRestPost(parsed)) {
+      const fromRest = draftFromWordPressRest(parsed);
+      if (!fromRest.ok) return fromRest;
+      format = 'wordpress-rest';
+      draft = fromRest.value;
+    } else {
+      draft = parsed as ArticleDraft;
+    }
   } else if (format === 'html') {
     draft = parseWordPressHtml(text);
   } else {
