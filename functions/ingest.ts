@@ -35,11 +35,13 @@ export function createIngestHandler(source: DependencySource<IngestHandlerDeps>)
     }
 
     const useCaseDeps = { articles, clock, site: config.site };
-    const pathId = event.pathParameters?.['id'] ?? /^\/articles\/([^/]+)$/.exec(event.rawPath)?.[1];
+    // API Gateway's HTTP API hands the path parameter over already decoded: decoding it again would turn
+    // `%2568` into `h` and withdraw another article.
+    const pathId = event.pathParameters?.['id'];
     let outcome: IngestOutcome;
     try {
       if (method === 'DELETE' && pathId) {
-        outcome = await withdrawArticle(useCaseDeps, decodeURIComponent(pathId));
+        outcome = await withdrawArticle(useCaseDeps, pathId);
       } else if (method === 'POST') {
         outcome = await ingestArticle(useCaseDeps, {
           body,

@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { MAX_INPUT_BYTES } from '../../shared/parsing/parse-input.js';
 
 export interface LocalApiServer {
   url: string;
@@ -8,26 +9,74 @@ export interface LocalApiServer {
 }
 
 /**
+ * The routes the stack's HTTP API defines for the ingest function (infra: `POST /articles`,
+ * `DELETE /articles/{id}`). API Gateway answers anything else 404 `{"message":"Not Found"}` without
+ * invoking a function, and so does this server.
+ */
+type Route = { routeKey: 'POST /articles' } | { routeKey: 'DELETE /articles/{id}'; id: string } | { error: 400 | 404 };
+
+export function matchRoute(method: string, rawPath: string): Route {
+  if (method === 'POST' && rawPath === '/articles') return { routeKey: 'POST /articles' };
+  const segment = /^\/articles\/([^/]+)$/.exec(rawPath)?.[1];
+  if (method === 'DELETE' && segment !== undefined) {
+    // Decoded exactly once, as API Gateway hands path parameters to the function; a malformed escape is the client's error.
+    try {
+      return { routeKey: 'DELETE /articles/{id}', id: decodeURIComponent(segment) };
+    } catch {
+      return { error: 400 };
+    }
+  }
+  return { error: 404 };
+}
+
+/**
  * Plays API Gateway's HTTP API for the local runtime: turns each request into a payload-2.0
  * event and hands it to the same handler Lambda runs, so a CMS can be pointed at a laptop.
+ * A body larger than the ingest limit is answered 413 as soon as it is known (from Content-Length,
+ * or once that many bytes have arrived) and never held in memory whole.
  */
 export async function startLocalApiServer(options: {
   host: string;
   port: number;
   handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
   onResponse?: (event: APIGatewayProxyEventV2, response: APIGatewayProxyStructuredResultV2) => void | Promise<void>;
+  /** Largest body read; default the ingest limit (`MAX_INPUT_BYTES`). */
+  maxBodyBytes?: number;
 }): Promise<LocalApiServer> {
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_INPUT_BYTES;
   const server: Server = createServer((req, res) => {
     void (async () => {
       try {
-        const event = await toEvent(req);
+        const method = req.method ?? 'GET';
+        const url = new URL(req.url ?? '/', 'http://local');
+        const route = matchRoute(method, url.pathname);
+        if ('error' in route) {
+          const message = route.error === 404 ? 'Not Found' : 'Bad Request: malformed percent-encoding in the path';
+          refuseEarly(req, res, route.error, { message });
+          return;
+        }
+        const declared = Number(req.headers['content-length'] ?? 0);
+        if (declared > maxBodyBytes) {
+          refuseEarly(req, res, 413, tooLarge(declared, maxBodyBytes));
+          return;
+        }
+        const body = await readBody(req, maxBodyBytes);
+        if (body === 'too large') {
+          refuseEarly(req, res, 413, tooLarge(undefined, maxBodyBytes));
+          return;
+        }
+        const event = toEvent(req, url, route, body);
         const response = await options.handler(event);
         await options.onResponse?.(event, response);
         res.writeHead(response.statusCode ?? 200, response.headers as Record<string, string>);
         res.end(response.body ?? '');
       } catch (error) {
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ status: 'error', message: 'internal error; see the warta log' }));
+        if (res.headersSent) {
+          res.destroy();
+        } else {
+          res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify({ status: 'error', message: 'internal error; see the warta log' }));
+        }
         console.error('local API request failed:', error);
       }
     })();
@@ -39,28 +88,79 @@ export async function startLocalApiServer(options: {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host}:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
   };
 }
 
-async function toEvent(req: IncomingMessage): Promise<APIGatewayProxyEventV2> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks);
-  const url = new URL(req.url ?? '/', 'http://local');
+function tooLarge(declared: number | undefined, limit: number): Record<string, unknown> {
+  const size = declared === undefined ? `more than ${limit} bytes` : `${declared} bytes`;
+  return { status: 'refused', problems: [{ field: 'body', message: `is ${size}; the largest accepted input is ${limit} bytes` }] };
+}
+
+/**
+ * Reads the body up to `limit` bytes; stops collecting as soon as it would exceed it. Event-based rather
+ * than `for await`, which would destroy the socket on an early exit before the 413 could be sent.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        req.off('data', onData);
+        req.off('end', onEnd);
+        resolve('too large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
+}
+
+/**
+ * Answers without reading (the rest of) the body and closes the connection. The unread upload is
+ * discarded as it arrives rather than refused with a reset, which would often destroy the answer before
+ * the client reads it; a client that keeps sending is cut off after a short grace period.
+ */
+function refuseEarly(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+  req.on('error', () => undefined);
+  req.resume();
+  const timer = setTimeout(() => req.socket.destroy(), 2000);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  route: { routeKey: 'POST /articles' } | { routeKey: 'DELETE /articles/{id}'; id: string },
+  body: Buffer,
+): APIGatewayProxyEventV2 {
   const headers = Object.fromEntries(
     Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
   );
   const method = req.method ?? 'GET';
-  const articleId = /^\/articles\/([^/]+)$/.exec(url.pathname)?.[1];
   return {
     version: '2.0',
-    routeKey: `${method} ${articleId ? '/articles/{id}' : url.pathname}`,
+    routeKey: route.routeKey,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
     queryStringParameters: url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : undefined,
-    pathParameters: articleId ? { id: decodeURIComponent(articleId) } : undefined,
+    pathParameters: 'id' in route ? { id: route.id } : undefined,
     isBase64Encoded: true,
     body: body.toString('base64'),
     requestContext: {
@@ -76,7 +176,7 @@ async function toEvent(req: IncomingMessage): Promise<APIGatewayProxyEventV2> {
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: `local-${Date.now().toString(36)}`,
-      routeKey: `${method} ${url.pathname}`,
+      routeKey: route.routeKey,
       stage: '$default',
       time: new Date().toISOString(),
       timeEpoch: Date.now(),
