@@ -1,4 +1,5 @@
 import type { FeedEntry } from './feed-entry.js';
+import { stripInvalidXmlCharsDeep } from './xml-text.js';
 
 /**
  * JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Built here rather than with `feed` 6,
@@ -91,5 +92,6 @@ export function renderJsonFeed(head: JsonFeedHead, entries: readonly FeedEntry[]
     hubs: head.hubUrl ? [{ type: 'WebSub', url: head.hubUrl }] : undefined,
     items: entries.map(jsonItem),
   };
-  return `${JSON.stringify(feed, null, 2)}\n`;
+  // Every string, including URLs and ids the entry did not clean, without the characters XML forbids (docs/feeds.md).
+  return `${JSON.stringify(stripInvalidXmlCharsDeep(feed), null, 2)}\n`;
 }

@@ -7,8 +7,8 @@ import {
   appendToElements,
   escapeHtml,
   forCdataHtml,
-  encodeRssPlainText,
   forXmlJsText,
+  PlainTextSlots,
   replaceRootStartTag,
   stripInvalidXmlChars,
   xmlElement,
@@ -153,16 +153,20 @@ function rssAuthors(entry: FeedEntry): string[] {
 
 function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], updated: Date): string {
   const feed = baseFeed(meta, updated, { rss: meta.links.rss });
+  // Written as escaped character data, never CDATA (see plainTextPlaceholder). The title is plain text.
+  // RSS 2.0 defines <description> as HTML and readers render it so: the summary is HTML-escaped first,
+  // or a summary mentioning "<BBM>" would lose that word in every reader.
+  const slots = new PlainTextSlots();
   for (const entry of entries) {
     const item: Item = {
-      title: encodeRssPlainText(entry.title),
+      title: slots.hold('title', entry.title, { cdata: true }),
       id: entry.id,
       guid: entry.id,
       link: entry.url,
       date: entry.updated,
       published: entry.published,
-      description: encodeRssPlainText(entry.summary),
     };
+    if (entry.summary !== '') item.description = slots.hold('description', escapeHtml(entry.summary), { cdata: true });
     if (entry.contentHtml !== undefined) item.content = forCdataHtml(entry.contentHtml);
     feed.addItem(item);
   }
@@ -175,27 +179,29 @@ function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], updated: Date
     ...entry.related.map((r) => relatedLinkElement('atom:link', r)),
   ]);
   const rootTag = `<rss version="2.0" xmlns:atom="${NS.atom}" xmlns:content="${NS.content}" xmlns:dc="${NS.dc}" xmlns:media="${NS.media}">`;
-  return `${appendToElements(replaceRootStartTag(feed.rss2(), 'rss', rootTag), 'item', extras, indent)}\n`;
+  return `${slots.fill(appendToElements(replaceRootStartTag(feed.rss2(), 'rss', rootTag), 'item', extras, indent))}\n`;
 }
 
 function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], updated: Date): string {
   const feed = baseFeed(meta, updated, { atom: meta.links.atom });
   // Atom requires an author on every entry or on the feed; the publisher covers entries without a byline.
   feed.options.author = { name: forXmlJsText(meta.publisher), link: meta.siteUrl };
+  // feed declares entry titles and summaries type="html" in CDATA; ours are plain text, so they become type="text".
+  const slots = new PlainTextSlots();
+  const html = { attributes: ' type="html"', cdata: true };
   for (const entry of entries) {
     const item: Item = {
-      // feed declares Atom title and summary as type="html", so plain text is HTML-escaped.
-      title: escapeHtml(entry.title),
+      title: slots.hold('title', entry.title, html, { type: 'text' }),
       id: entry.id,
       link: entry.url,
       date: entry.updated,
       published: entry.published,
     };
-    if (entry.summary !== '') item.description = escapeHtml(entry.summary);
+    if (entry.summary !== '') item.description = slots.hold('summary', entry.summary, html, { type: 'text' });
     if (entry.contentHtml !== undefined) item.content = forCdataHtml(entry.contentHtml);
     if (entry.authors.length > 0) {
       item.author = entry.authors.map((a) => ({
-        name: forXmlJsText(a.name),
+        name: slots.hold('name', a.name, { cdata: false }),
         ...(a.email ? { email: a.email } : {}),
         ...(a.url ? { link: a.url } : {}),
       }));
@@ -209,7 +215,7 @@ function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], updated: Dat
     ...entry.related.map((r) => relatedLinkElement('link', r)),
   ]);
   const rootTag = `<feed xmlns="${NS.atom}" xml:lang="${escapeHtml(meta.language)}">`;
-  return `${appendToElements(replaceRootStartTag(feed.atom1(), 'feed', rootTag), 'entry', extras, ' '.repeat(8))}\n`;
+  return `${slots.fill(appendToElements(replaceRootStartTag(feed.atom1(), 'feed', rootTag), 'entry', extras, ' '.repeat(8)))}\n`;
 }
 
 /**

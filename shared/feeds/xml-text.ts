@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * Text and markup helpers for the feed renderers. `feed` 6 serializes through xml-js, whose
  * escaping has gaps (see docs/feeds.md); these helpers prepare values so every output is
@@ -13,6 +15,19 @@ const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\
 /** Removes characters that cannot appear in an XML document. */
 export function stripInvalidXmlChars(text: string): string {
   return text.replace(INVALID_XML_CHARS, '');
+}
+
+/**
+ * A copy of a JSON-like value with `stripInvalidXmlChars` applied to every string in it (keys too),
+ * for the JSON outputs (JSON Feed, ninjs): they promise the same text as the XML formats.
+ */
+export function stripInvalidXmlCharsDeep<T>(value: T): T {
+  if (typeof value === 'string') return stripInvalidXmlChars(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => stripInvalidXmlCharsDeep(v)) as T;
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [stripInvalidXmlChars(k), stripInvalidXmlCharsDeep(v)])) as T;
+  }
+  return value;
 }
 
 /** Escapes text for HTML or XML character data. */
@@ -43,21 +58,50 @@ export function forCdataHtml(html: string): string {
 }
 
 /**
- * Encodes plain text for an RSS element that readers may treat as HTML (item title and description).
- * The RSS Best Practices Profile, which the W3C validator applies, asks for "&" and "<" as hexadecimal
- * character references; ">" is encoded too, so the result can never contain a CDATA terminator.
- */
-export function encodeRssPlainText(text: string): string {
-  return stripInvalidXmlChars(text).replace(/&/g, '&#x26;').replace(/</g, '&#x3C;').replace(/>/g, '&#x3E;');
-}
-
-/**
  * Escapes plain text as XML character data the way the RSS Best Practices Profile asks:
  * "&" and "<" as hexadecimal character references, so readers and the W3C validator can tell
  * literal text from HTML. Parsers decode them to the same characters.
  */
 export function escapePlainText(text: string): string {
   return stripInvalidXmlChars(text).replace(/&/g, '&#x26;').replace(/</g, '&#x3C;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Stand-ins for the plain-text values `feed` would write badly: it wraps RSS item titles and descriptions
+ * and Atom entry titles and summaries in CDATA (where a character reference is not decoded, so "&" could
+ * only reach readers as "&#x26;" or "&amp;") and escapes Atom author names with named entities (which the
+ * W3C checker reads as HTML). `feed` gets a stand-in; `fill` swaps each element it wrote for one written
+ * by `xmlElement` (escaped character data, hexadecimal references).
+ * Stand-ins carry a random nonce, so no article text can ever match one; the output does not contain it.
+ */
+export class PlainTextSlots {
+  private readonly nonce = randomUUID();
+  private readonly slots: { written: string; element: string }[] = [];
+
+  /**
+   * A stand-in for `text` in a `<tag>` that `feed` writes with `writtenAttributes` (e.g. ` type="html"`),
+   * as CDATA or as text; the final element gets `attributes`.
+   */
+  hold(tag: string, text: string, written: { attributes?: string; cdata: boolean }, attributes: XmlAttributes = {}): string {
+    const placeholder = `warta-${this.nonce}-${this.slots.length}`;
+    const inner = written.cdata ? `<![CDATA[${placeholder}]]>` : placeholder;
+    this.slots.push({ written: `<${tag}${written.attributes ?? ''}>${inner}</${tag}>`, element: xmlElement(tag, attributes, text) });
+    return placeholder;
+  }
+
+  /** Replaces every held element in one pass; throws when one is missing, which would mean `feed` changed its output shape. */
+  fill(xml: string): string {
+    const written = new RegExp(`<([\\w:]+)[^>]*>(?:<!\\[CDATA\\[)?warta-${this.nonce}-(\\d+)(?:\\]\\]>)?</\\1>`, 'g');
+    let filled = 0;
+    const out = xml.replace(written, (match, _tag: string, index: string) => {
+      const slot = this.slots[Number(index)];
+      if (slot === undefined || slot.written !== match) throw new Error(`Rendered feed has an unexpected element ${match}`);
+      filled += 1;
+      return slot.element;
+    });
+    if (filled !== this.slots.length) throw new Error(`Expected ${this.slots.length} plain-text elements in rendered feed, found ${filled}`);
+    return out;
+  }
 }
 
 export type XmlAttributes = Readonly<Record<string, string | number | undefined>>;

@@ -1,6 +1,7 @@
 import { articleTagUri } from '../feeds/feed-ids.js';
 import { excerpt } from '../feeds/feed-entry.js';
 import { imageMediaType, type RelatedLink } from '../feeds/render-feeds.js';
+import { stripInvalidXmlCharsDeep } from '../feeds/xml-text.js';
 import type { Article } from '../model/article.js';
 import { slugify } from '../text/slugify.js';
 
@@ -134,5 +135,6 @@ export function toNinjs(article: Article, options: NinjsOptions): NinjsDocument 
     }));
   }
   if (article.copyright) doc.copyrightnotice = article.copyright;
-  return doc;
+  // Partners get the same text as the feeds: no control characters, even from articles stored before ingest removed them.
+  return stripInvalidXmlCharsDeep(doc);
 }

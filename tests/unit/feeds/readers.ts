@@ -51,6 +51,8 @@ export interface FeedparserResult {
     author: string | null;
     authors: { name?: string; email?: string }[];
     summary: string | null;
+    /** feedparser's type of the summary: "text/plain", or "text/html" when readers render it as HTML (RSS description). */
+    summaryType: string | null;
     content: string[];
     enclosures: { href: string; type?: string }[];
     mediaContent: Record<string, string>[];
@@ -85,6 +87,7 @@ print(json.dumps({
     "author": e.get("author"),
     "authors": [dict(a) for a in e.get("authors", [])],
     "summary": e.get("summary"),
+    "summaryType": e.get("summary_detail", {}).get("type"),
     "content": [c.get("value") for c in e.get("content", [])],
     "enclosures": [dict(x) for x in e.get("enclosures", [])],
     "mediaContent": [dict(x) for x in e.get("media_content", [])],
@@ -109,14 +112,4 @@ export function parseWithFeedparser(document: string): FeedparserResult {
     feed: { ...raw.feed, updated: toIso(raw.feed.updated) },
     entries: raw.entries.map((e) => ({ ...e, published: toIso(e.published), updated: toIso(e.updated) })),
   };
-}
-
-/** Decodes the HTML character references a reader resolves when it shows an HTML-typed title. */
-export function decodeHtmlText(html: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-  return html.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (entity, ref: string) => {
-    if (/^#x/i.test(ref)) return String.fromCodePoint(Number.parseInt(ref.slice(2), 16));
-    if (ref.startsWith('#')) return String.fromCodePoint(Number.parseInt(ref.slice(1), 10));
-    return named[ref.toLowerCase()] ?? entity;
-  });
 }

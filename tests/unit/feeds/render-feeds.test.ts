@@ -3,7 +3,7 @@ import { EMPTY_FEED_DATE } from '../../../shared/feeds/feed-ids.js';
 import { renderFeeds, type RenderedFeeds } from '../../../shared/feeds/render-feeds.js';
 import { makeArticle, makeImage, SAMPLE_SITE_URL } from '../../fixtures/articles.js';
 import { feedCases, makeMeta, TRICKY_TITLE, TRICKY_TITLE_CLEAN } from './feed-cases.js';
-import { decodeHtmlText, feedparserAvailable, parseWithFeedparser, parseWithRssParser } from './readers.js';
+import { feedparserAvailable, parseWithFeedparser, parseWithRssParser } from './readers.js';
 
 const SAMPLE_ID = 'tag:jurnalpagi.example,2024:article:kominfo-koordinasi-platform-pemilu';
 
@@ -128,7 +128,7 @@ describe('renderFeeds: what rss-parser reads back', () => {
     expect(shortRss.items[0]?.['content:encoded']).toBeUndefined();
     expect(shortRss.items[0]?.content).toBe(article.summary);
     expect(summaryOnly.atom).not.toContain('<content');
-    expect(summaryOnly.atom).toContain(`<summary type="html"><![CDATA[${article.summary}]]></summary>`);
+    expect(summaryOnly.atom).toContain(`<summary type="text">${article.summary}</summary>`);
     const shortJson = (JSON.parse(summaryOnly.json) as JsonFeedDocument).items[0];
     expect(shortJson?.content_html).toBeUndefined();
     expect(shortJson?.content_text).toBe(article.summary);
@@ -266,9 +266,11 @@ describe('renderFeeds: escaping', () => {
     const feeds = renderCase('entities');
     const rss = await parseWithRssParser(feeds.rss);
     const atom = await parseWithRssParser(feeds.atom);
-    // RSS and Atom titles are HTML-typed (RSS Best Practices Profile, Atom type="html"): readers decode references.
-    expect(decodeHtmlText(rss.items[0]?.title ?? '')).toBe(TRICKY_TITLE_CLEAN);
-    expect(decodeHtmlText(atom.items[0]?.title ?? '')).toBe(TRICKY_TITLE_CLEAN);
+    // Titles are escaped character data (no CDATA; Atom type="text"): readers get the text exactly as written.
+    expect(rss.items[0]?.title).toBe(TRICKY_TITLE_CLEAN);
+    expect(atom.items[0]?.title).toBe(TRICKY_TITLE_CLEAN);
+    expect(feeds.rss).not.toMatch(/<(?:title|description)><!\[CDATA\[/);
+    expect(feeds.atom).toContain('<title type="text">');
     expect((JSON.parse(feeds.json) as JsonFeedDocument).items[0]?.title).toBe(TRICKY_TITLE_CLEAN);
     expect(rss.items[0]?.categories).toEqual(['Politik', 'A<B', 'Q&A']);
     expect(rss.items[0]?.dcCreators).toEqual(['Budi & Rekan <Tim>']);
@@ -344,7 +346,8 @@ describe.skipIf(!feedparserAvailable)('renderFeeds: what feedparser reads back',
 
   it('reads the escaped title and the entry without a byline as the feed author', () => {
     const entities = parseWithFeedparser(renderCase('entities').atom);
-    expect(decodeHtmlText(entities.entries[0]?.title ?? '')).toBe(TRICKY_TITLE_CLEAN);
+    expect(entities.entries[0]?.title).toBe(TRICKY_TITLE_CLEAN);
+    expect(parseWithFeedparser(renderCase('entities').rss).entries[0]?.title).toBe(TRICKY_TITLE_CLEAN);
     expect(entities.entries[0]?.tags).toEqual(['Politik', 'A<B', 'Q&A']);
 
     // The e-mail fixtures use a .com domain: feedparser's address pattern cuts top-level domains after four letters.
