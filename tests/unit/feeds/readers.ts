@@ -62,10 +62,11 @@ export interface FeedparserResult {
 
 const FEEDPARSER_SCRIPT = `
 import sys, json, calendar, feedparser
-d = feedparser.parse(sys.stdin.buffer.read())
 def iso(t):
     return None if t is None else calendar.timegm(t)
-print(json.dumps({
+def read(document):
+  d = feedparser.parse(document.encode("utf-8"))
+  return {
   "bozo": bool(d.bozo),
   "bozoException": str(d.get("bozo_exception")) if d.bozo else None,
   "version": d.version,
@@ -93,23 +94,31 @@ print(json.dumps({
     "mediaContent": [dict(x) for x in e.get("media_content", [])],
     "links": [dict(l) for l in e.get("links", [])],
   } for e in d.entries],
-}))
+  }
+print(json.dumps([read(document) for document in json.loads(sys.stdin.buffer.read())]))
 `;
 
 /** Parses a feed with feedparser; dates come back as ISO strings in UTC. */
 export function parseWithFeedparser(document: string): FeedparserResult {
-  const run = spawnSync(PYTHON, ['-c', FEEDPARSER_SCRIPT], { input: document, encoding: 'utf8' });
+  const [result] = parseAllWithFeedparser([document]);
+  if (!result) throw new Error('feedparser returned nothing');
+  return result;
+}
+
+/** Parses several feeds in one Python process (starting Python and importing feedparser is the slow part). */
+export function parseAllWithFeedparser(documents: readonly string[]): FeedparserResult[] {
+  const run = spawnSync(PYTHON, ['-c', FEEDPARSER_SCRIPT], { input: JSON.stringify(documents), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`feedparser failed: ${run.stderr}`);
   type Entry = FeedparserResult['entries'][number];
   type RawEntry = Omit<Entry, 'published' | 'updated'> & { published: number | null; updated: number | null };
-  const raw = JSON.parse(run.stdout) as Omit<FeedparserResult, 'feed' | 'entries'> & {
+  const raw = JSON.parse(run.stdout) as (Omit<FeedparserResult, 'feed' | 'entries'> & {
     feed: Omit<FeedparserResult['feed'], 'updated'> & { updated: number | null };
     entries: RawEntry[];
-  };
+  })[];
   const toIso = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString());
-  return {
-    ...raw,
-    feed: { ...raw.feed, updated: toIso(raw.feed.updated) },
-    entries: raw.entries.map((e) => ({ ...e, published: toIso(e.published), updated: toIso(e.updated) })),
-  };
+  return raw.map((result) => ({
+    ...result,
+    feed: { ...result.feed, updated: toIso(result.feed.updated) },
+    entries: result.entries.map((e) => ({ ...e, published: toIso(e.published), updated: toIso(e.updated) })),
+  }));
 }
