@@ -30,6 +30,17 @@ export interface ArticleRepository {
    * (none when withdrawn or missing) and returns every feed path whose membership or content may have changed.
    */
   syncListings(articleId: string): Promise<string[]>;
+  /**
+   * Same as `syncListings`, with the listing sort keys each path had before and has after the sync
+   * (one key, or two when the publication time moved; the archive pages they fall in are rebuilt).
+   */
+  syncListingChanges(articleId: string): Promise<ListingChange[]>;
+}
+
+/** One feed whose membership or content may have changed, with the article's sort keys in it before and after. */
+export interface ListingChange {
+  path: string;
+  sortKeys: string[];
 }
 
 export interface PublishOptions {

@@ -38,6 +38,8 @@ export interface JsonFeed {
   language: string;
   authors: JsonFeedAuthor[];
   hubs?: { type: 'WebSub'; url: string }[];
+  /** The next page of older items: the feed's archive chain (RFC 5005 pages; docs/feeds.md). */
+  next_url?: string;
   items: JsonFeedItem[];
 }
 
@@ -50,6 +52,7 @@ export interface JsonFeedHead {
   language: string;
   publisher: JsonFeedAuthor;
   hubUrl?: string;
+  nextUrl?: string;
 }
 
 function jsonItem(entry: FeedEntry): JsonFeedItem {
@@ -90,6 +93,7 @@ export function renderJsonFeed(head: JsonFeedHead, entries: readonly FeedEntry[]
     authors: [head.publisher],
     // JSON.stringify leaves out undefined members, so feeds without a hub carry no `hubs`.
     hubs: head.hubUrl ? [{ type: 'WebSub', url: head.hubUrl }] : undefined,
+    next_url: head.nextUrl,
     items: entries.map(jsonItem),
   };
   // Every string, including URLs and ids the entry did not clean, without the characters XML forbids (docs/feeds.md).

@@ -1,5 +1,6 @@
 import { Feed, type Item } from 'feed';
 import type { Article, Image } from '../model/article.js';
+import { FEED_HISTORY_NAMESPACE, type ArchiveLinks } from './feed-archive.js';
 import { EMPTY_FEED_DATE, feedTagUri } from './feed-ids.js';
 import { toFeedEntry, type FeedEntry, type RelatedLink } from './feed-entry.js';
 import { renderJsonFeed } from './json-feed.js';
@@ -39,6 +40,8 @@ export interface FeedMeta {
   hubUrl?: string;
   /** Who publishes the feed (Atom feed author, JSON Feed `authors`); defaults to `title`. */
   publisher?: string;
+  /** RFC 5005 links: the older archive page, and on archive pages the subscription document (see feed-archive.ts). */
+  archive?: ArchiveLinks;
 }
 
 export interface RenderOptions {
@@ -141,6 +144,33 @@ function relatedLinkElement(name: string, link: RelatedLink): string {
 }
 
 /**
+ * Inserts feed-level elements before the first entry (validators want feed metadata ahead of the
+ * entries), or at the end of the feed element when there is none. Nothing before the first entry
+ * is CDATA or article text, so the first `<item>`/`<entry>` start tag found is the real one.
+ */
+function insertFeedElements(xml: string, container: string, entryTag: string, elements: readonly string[], indent: string): string {
+  if (elements.length === 0) return xml;
+  const firstEntry = new RegExp(`\\n[ ]*<${entryTag}>`).exec(xml);
+  if (!firstEntry) return appendToElements(xml, container, [elements], indent);
+  const inserted = elements.map((element) => `\n${indent}${element}`).join('');
+  return xml.slice(0, firstEntry.index) + inserted + xml.slice(firstEntry.index);
+}
+
+/**
+ * RFC 5005 elements of a feed document: `fh:archive` on archive pages, rel="current" to the
+ * subscription document, rel="prev-archive" to the next older page (`feed` 6 cannot write them).
+ */
+function archiveElements(archive: ArchiveLinks | undefined, linkName: string, format: 'rss' | 'atom'): string[] {
+  if (!archive) return [];
+  const type = format === 'rss' ? 'application/rss+xml' : 'application/atom+xml';
+  return [
+    ...(archive.current ? [xmlElement('fh:archive', {}), xmlElement(linkName, { rel: 'current', type, href: archive.current[format] })] : []),
+    ...(archive.prevArchive ? [xmlElement(linkName, { rel: 'prev-archive', type, href: archive.prevArchive[format] })] : []),
+    ...(archive.nextArchive ? [xmlElement(linkName, { rel: 'next-archive', type, href: archive.nextArchive[format] })] : []),
+  ];
+}
+
+/**
  * RSS <author> must hold an e-mail address and may appear once; validators also object to an item
  * carrying both <author> and dc:creator. So a single byline with an address is an <author>,
  * and every other byline set is one dc:creator per name.
@@ -178,8 +208,10 @@ function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], updated: Date
     ...(entry.leadImage ? [mediaContent(entry.leadImage, indent)] : []),
     ...entry.related.map((r) => relatedLinkElement('atom:link', r)),
   ]);
-  const rootTag = `<rss version="2.0" xmlns:atom="${NS.atom}" xmlns:content="${NS.content}" xmlns:dc="${NS.dc}" xmlns:media="${NS.media}">`;
-  return `${slots.fill(appendToElements(replaceRootStartTag(feed.rss2(), 'rss', rootTag), 'item', extras, indent))}\n`;
+  const history = meta.archive?.current ? ` xmlns:fh="${FEED_HISTORY_NAMESPACE}"` : '';
+  const rootTag = `<rss version="2.0" xmlns:atom="${NS.atom}" xmlns:content="${NS.content}" xmlns:dc="${NS.dc}" xmlns:media="${NS.media}"${history}>`;
+  const withItems = appendToElements(replaceRootStartTag(feed.rss2(), 'rss', rootTag), 'item', extras, indent);
+  return `${slots.fill(insertFeedElements(withItems, 'channel', 'item', archiveElements(meta.archive, 'atom:link', 'rss'), ' '.repeat(8)))}\n`;
 }
 
 function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], updated: Date): string {
@@ -214,8 +246,10 @@ function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], updated: Dat
     ...(entry.leadImage ? [xmlElement('link', { rel: 'enclosure', type: imageMediaType(entry.leadImage), href: entry.leadImage.url })] : []),
     ...entry.related.map((r) => relatedLinkElement('link', r)),
   ]);
-  const rootTag = `<feed xmlns="${NS.atom}" xml:lang="${escapeHtml(meta.language)}">`;
-  return `${slots.fill(appendToElements(replaceRootStartTag(feed.atom1(), 'feed', rootTag), 'entry', extras, ' '.repeat(8)))}\n`;
+  const history = meta.archive?.current ? ` xmlns:fh="${FEED_HISTORY_NAMESPACE}"` : '';
+  const rootTag = `<feed xmlns="${NS.atom}"${history} xml:lang="${escapeHtml(meta.language)}">`;
+  const withEntries = appendToElements(replaceRootStartTag(feed.atom1(), 'feed', rootTag), 'entry', extras, ' '.repeat(8));
+  return `${slots.fill(insertFeedElements(withEntries, 'feed', 'entry', archiveElements(meta.archive, 'link', 'atom'), ' '.repeat(4)))}\n`;
 }
 
 /**
@@ -244,6 +278,7 @@ export function renderFeeds(meta: FeedMeta, articles: readonly Article[], option
         language: clean.language,
         publisher: { name: clean.publisher, url: clean.siteUrl },
         ...(clean.hubUrl ? { hubUrl: clean.hubUrl } : {}),
+        ...(clean.archive?.prevArchive ? { nextUrl: clean.archive.prevArchive.json } : {}),
       },
       entries,
     ),

@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type RuntimeConfig } from '../config/load-config.js';
 import { systemClock, type ArticleRepository, type Clock, type ObjectPublisher } from '../ports.js';
 import { DynamoDbArticleRepository } from '../storage/dynamodb-article-repository.js';
+import { DynamoDbFeedArchive } from '../storage/dynamodb-feed-archive.js';
 import { DynamoDbFeedRevisions } from '../storage/dynamodb-feed-revisions.js';
 import { S3ObjectPublisher } from '../storage/s3-object-publisher.js';
 import { DynamoDbPartnerRepository } from '../storage/dynamodb-partner-repository.js';
@@ -87,6 +88,7 @@ export function feedBuildDependencies(deps: Dependencies): BuildFeedsDeps {
     revisions: deps.feedRevisions,
     publisher: deps.publisher,
     site: deps.config.site,
+    archives: new DynamoDbFeedArchive(deps.documentClient, deps.config.articlesTableName),
     related: deps.related,
     partnerOutputs: (ids) => rebuildPartnerOutputs(partnerDeps, ids),
   };

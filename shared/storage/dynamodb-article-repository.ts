@@ -12,7 +12,7 @@ import { ConcurrentModificationError, StorageError } from '../errors.js';
 import { batchBackoff, dynamoDbCall } from './dynamodb-errors.js';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import { ArticleSchema, type Article } from '../model/article.js';
-import type { ArticleRepository } from '../ports.js';
+import type { ArticleRepository, ListingChange } from '../ports.js';
 
 /**
  * Single-table layout (docs/storage.md):
@@ -24,7 +24,7 @@ export const ARTICLE_SORT_KEY = 'A';
 const LISTED_SORT_KEY = 'LISTED';
 const articleKey = (id: string) => ({ pk: `ARTICLE#${id}`, sk: ARTICLE_SORT_KEY });
 const listedKey = (id: string) => ({ pk: `ARTICLE#${id}`, sk: LISTED_SORT_KEY });
-const listingPk = (path: string) => `LIST#${path}`;
+export const listingPk = (path: string) => `LIST#${path}`;
 /** Every field an article item may carry, so an update removes the optional ones a new version no longer has. */
 const ARTICLE_FIELDS = Object.keys(ArticleSchema.shape);
 
@@ -155,6 +155,10 @@ export class DynamoDbArticleRepository implements ArticleRepository {
   }
 
   async syncListings(articleId: string): Promise<string[]> {
+    return (await this.syncListingChanges(articleId)).map((change) => change.path);
+  }
+
+  async syncListingChanges(articleId: string): Promise<ListingChange[]> {
     const [article, listedOut] = await Promise.all([
       this.get(articleId),
       this.call('GetItem listed', () =>
@@ -180,7 +184,9 @@ export class DynamoDbArticleRepository implements ArticleRepository {
       ]);
       await this.putListed(articleId, desired);
     }
-    return [...new Set([...listed.map((l) => l.path), ...desired.map((d) => d.path)])];
+    const changes = new Map<string, Set<string>>();
+    for (const l of [...listed, ...desired]) changes.set(l.path, (changes.get(l.path) ?? new Set()).add(l.sortKey));
+    return [...changes].map(([path, sortKeys]) => ({ path, sortKeys: [...sortKeys] }));
   }
 
   private async putListed(articleId: string, listings: ListingRef[]): Promise<void> {

@@ -1,7 +1,9 @@
 import { ConcurrentModificationError } from '../errors.js';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import type { Article } from '../model/article.js';
-import type { ArticleRepository, ObjectPublisher, PublishOptions } from '../ports.js';
+import { listingSortKey, type ArchivePage } from '../feeds/feed-archive.js';
+import type { FeedArchiveStore, ListingKey, ListingRange } from '../usecases/build-feeds.js';
+import type { ArticleRepository, ListingChange, ObjectPublisher, PublishOptions } from '../ports.js';
 
 /**
  * Article repository and object publisher in process memory, so the evaluation script, the bench
@@ -52,6 +54,68 @@ export class InMemoryArticleRepository implements ArticleRepository {
   async syncListings(articleId: string): Promise<string[]> {
     const a = this.articles.get(articleId);
     return a ? feedPathsForArticle(a) : [];
+  }
+
+  /** The listing each article had at its last sync, so a change reports the sort keys it left, as the DynamoDB adapter does. */
+  private readonly listed = new Map<string, ListingChange[]>();
+
+  async syncListingChanges(articleId: string): Promise<ListingChange[]> {
+    const a = this.articles.get(articleId);
+    const desired = a ? feedPathsForArticle(a).map((path) => ({ path, sortKeys: [listingSortKey(a)] })) : [];
+    const changes = new Map<string, Set<string>>();
+    for (const l of [...(this.listed.get(articleId) ?? []), ...desired]) {
+      changes.set(l.path, new Set([...(changes.get(l.path) ?? []), ...l.sortKeys]));
+    }
+    this.listed.set(articleId, desired);
+    return [...changes].map(([path, sortKeys]) => ({ path, sortKeys: [...sortKeys] }));
+  }
+
+  /** Sort keys and ids of a feed listing in `(after, upTo]`, oldest first (as listing items would be). */
+  async listingKeys(feedPath: string, range: ListingRange): Promise<ListingKey[]> {
+    return [...this.articles.values()]
+      .filter((a) => feedPathsForArticle(a).includes(feedPath))
+      .map((a) => ({ sortKey: listingSortKey(a), articleId: a.id }))
+      .filter((k) => (range.after === undefined || k.sortKey > range.after) && (range.upTo === undefined || k.sortKey <= range.upTo))
+      .sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0));
+  }
+}
+
+/** Archive pages of every feed in memory; see FeedArchiveStore. */
+export class InMemoryFeedArchive implements FeedArchiveStore {
+  private readonly pages = new Map<string, string[]>();
+  private readonly published = new Set<string>();
+
+  constructor(private readonly articles: InMemoryArticleRepository) {}
+
+  async lastPage(feedPath: string): Promise<ArchivePage | undefined> {
+    const ends = this.pages.get(feedPath) ?? [];
+    return ends.length === 0 ? undefined : this.describe(feedPath, ends, ends.length);
+  }
+
+  async pageContaining(feedPath: string, sortKey: string): Promise<ArchivePage | undefined> {
+    const ends = this.pages.get(feedPath) ?? [];
+    const index = ends.findIndex((end) => sortKey <= end);
+    return index === -1 ? undefined : this.describe(feedPath, ends, index + 1);
+  }
+
+  async seal(feedPath: string, page: number, upTo: string): Promise<boolean> {
+    const ends = this.pages.get(feedPath) ?? [];
+    if (ends.length !== page - 1) return false;
+    this.pages.set(feedPath, [...ends, upTo]);
+    return true;
+  }
+
+  async markPublished(feedPath: string, page: number): Promise<void> {
+    this.published.add(`${feedPath}#${page}`);
+  }
+
+  listingKeys(feedPath: string, range: ListingRange): Promise<ListingKey[]> {
+    return this.articles.listingKeys(feedPath, range);
+  }
+
+  private describe(feedPath: string, ends: readonly string[], page: number): ArchivePage {
+    const after = ends[page - 2];
+    return { page, upTo: ends[page - 1] as string, ...(after === undefined ? {} : { after }), published: this.published.has(`${feedPath}#${page}`) };
   }
 }
 

@@ -1,6 +1,15 @@
 import type { SiteConfig } from '../config/load-config.js';
 import { StorageError } from '../errors.js';
-import { FEED_FORMATS, feedObjectKey, parseFeedPath, type FeedFormat } from '../feeds/feed-paths.js';
+import {
+  ARCHIVE_CACHE_CONTROL,
+  archiveObjectKey,
+  archivePageSize,
+  pagesToSeal,
+  type ArchiveLinks,
+  type ArchivePage,
+  type FormatLinks,
+} from '../feeds/feed-archive.js';
+import { FEED_FORMATS, feedObjectKey, feedPathsForArticle, parseFeedPath, type FeedFormat } from '../feeds/feed-paths.js';
 import type { FeedMeta, RelatedLink, RenderedFeeds } from '../feeds/render-feeds.js';
 import { renderFeeds } from '../feeds/render-feeds.js';
 import type { Article } from '../model/article.js';
@@ -13,6 +22,31 @@ export interface FeedRevisionStore {
   current(feedKey: string): Promise<number>;
 }
 
+/** A range of listing sort keys: `after < sortKey <= upTo`, either bound optional. */
+export interface ListingRange {
+  after?: string;
+  upTo?: string;
+}
+
+export interface ListingKey {
+  sortKey: string;
+  articleId: string;
+}
+
+/** Sealed RFC 5005 archive pages of each feed (docs/feeds.md, docs/storage.md). */
+export interface FeedArchiveStore {
+  /** The newest sealed page, or undefined when the feed has none yet. */
+  lastPage(feedPath: string): Promise<ArchivePage | undefined>;
+  /** The sealed page whose range holds `sortKey`, or undefined when it is after the last one. */
+  pageContaining(feedPath: string, sortKey: string): Promise<ArchivePage | undefined>;
+  /** Records page `page` ending at `upTo`; false when that page number was already taken (another builder sealed it). */
+  seal(feedPath: string, page: number, upTo: string): Promise<boolean>;
+  /** Records that page `page`'s files were written, so a crash between sealing and writing is repaired by the next build. */
+  markPublished(feedPath: string, page: number): Promise<void>;
+  /** Listing keys of a feed within a range, oldest first. */
+  listingKeys(feedPath: string, range: ListingRange): Promise<ListingKey[]>;
+}
+
 export interface RelatedLinksSource {
   relatedLinks(articleIds: readonly string[]): Promise<Map<string, RelatedLink[]>>;
 }
@@ -22,6 +56,8 @@ export interface BuildFeedsDeps {
   revisions: FeedRevisionStore;
   publisher: ObjectPublisher;
   site: SiteConfig;
+  /** RFC 5005 archive pages; without it, feeds hold the newest FEED_ITEM_LIMIT entries and link no archive. */
+  archives?: FeedArchiveStore;
   /** Related links rendered into entries; feeds build without them when absent. */
   related?: RelatedLinksSource;
   /** Rebuilds partner outputs for the same change (partners/<id>/…). */
@@ -68,11 +104,13 @@ async function forEachConcurrently<T>(items: readonly T[], work: (item: T) => Pr
  * again, so the last object written always reflects the newest state.
  */
 export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: readonly string[]): Promise<BuildFeedsResult> {
-  const paths = new Set<string>();
+  const touched = new Map<string, Set<string>>();
   await forEachConcurrently([...new Set(articleIds)], async (id) => {
-    for (const path of await deps.articles.syncListings(id)) paths.add(path);
+    for (const change of await deps.articles.syncListingChanges(id)) {
+      touched.set(change.path, new Set([...(touched.get(change.path) ?? []), ...change.sortKeys]));
+    }
   });
-  const result: BuildFeedsResult = { feeds: [...paths].sort(), written: [], unchanged: [], deleted: [] };
+  const result: BuildFeedsResult = { feeds: [...touched.keys()].sort(), written: [], unchanged: [], deleted: [] };
   // Mark every affected feed first, so a concurrent builder already rendering one of them knows to render again.
   const revisions = new Map<string, number>();
   await forEachConcurrently(result.feeds, async (path) => {
@@ -82,7 +120,7 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
   await forEachConcurrently(result.feeds, async (path) => {
     let revision = revisions.get(path) ?? 0;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await publishFeed(deps, path);
+      const outcome = await publishFeed(deps, path, [...(touched.get(path) ?? [])]);
       const after = await deps.revisions.current(path);
       if (after === revision) {
         result.written.push(...outcome.written);
@@ -106,23 +144,130 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
   return result;
 }
 
-/** Renders one public feed from the table and publishes its three files. */
+type PublishOutcome = { written: string[]; unchanged: string[] };
+
+/**
+ * Renders one public feed from the table and publishes its three files. With archives, it first
+ * seals full pages off the subscription document, then writes the subscription document, every
+ * page it sealed, and the archive pages holding `touchedSortKeys` (the changed articles' keys,
+ * before and after the change): never any other archive page.
+ */
 export async function publishFeed(
-  deps: Pick<BuildFeedsDeps, 'articles' | 'publisher' | 'site' | 'related'>,
+  deps: Pick<BuildFeedsDeps, 'articles' | 'publisher' | 'site' | 'related' | 'archives'>,
   path: string,
-): Promise<{ written: string[]; unchanged: string[] }> {
-  const articles = await deps.articles.listFeed(path, deps.site.feedItemLimit);
+  touchedSortKeys: readonly string[] = [],
+): Promise<PublishOutcome> {
+  if (!deps.archives) {
+    const articles = await deps.articles.listFeed(path, deps.site.feedItemLimit);
+    return publishDocument(deps, path, articles, { format: (f) => feedObjectKey(path, f), cacheControl: feedCacheControl(deps.site) });
+  }
+  const archives = deps.archives;
+  const pageSize = archivePageSize(deps.site.feedItemLimit);
+  let last = await archives.lastPage(path);
+  let tail = await archives.listingKeys(path, { after: last?.upTo });
+  // Pages to write besides the subscription document: pages sealed now, a page sealed earlier whose
+  // files were never confirmed written (a crash between sealing and publishing), and touched pages.
+  const pages = new Map<number, ArchivePage>(last && !last.published ? [[last.page, last]] : []);
+  for (let attempt = 1; ; attempt++) {
+    const ends = pagesToSeal(tail.map((k) => k.sortKey), pageSize, last?.page ?? 0);
+    if (ends.length === 0) break;
+    let lost = false;
+    for (const upTo of ends) {
+      const page: ArchivePage = { page: (last?.page ?? 0) + 1, upTo, ...(last ? { after: last.upTo } : {}) };
+      if (!(await archives.seal(path, page.page, upTo))) {
+        lost = true;
+        break;
+      }
+      pages.set(page.page, page);
+      last = page;
+    }
+    if (lost) {
+      // Another builder sealed this page number first: continue from what it recorded.
+      if (attempt >= MAX_BUILD_ATTEMPTS) throw new StorageError(`Archive pages of ${path} kept being sealed by others (${attempt} attempts)`);
+      last = await archives.lastPage(path);
+      tail = await archives.listingKeys(path, { after: last?.upTo });
+    } else {
+      const upTo = last?.upTo;
+      tail = tail.filter((k) => upTo === undefined || k.sortKey > upTo);
+    }
+  }
+  for (const sortKey of touchedSortKeys) {
+    if (last && sortKey <= last.upTo && ![...pages.values()].some((p) => inPage(p, sortKey))) {
+      const page = await archives.pageContaining(path, sortKey);
+      if (page) pages.set(page.page, page);
+    }
+  }
+
+  const links = (page: number): FormatLinks => formatLinks(deps.site, (f) => archiveObjectKey(path, page, f));
+  const currentLinks = formatLinks(deps.site, (f) => feedObjectKey(path, f));
+  const newestFirst = async (keys: readonly ListingKey[]) =>
+    (await deps.articles.getMany(keys.map((k) => k.articleId).reverse())).filter((a) => feedPathsForArticle(a).includes(path));
+  const outcomes: PublishOutcome[] = [];
+  // Archive pages first: the subscription document links the newest page only once it exists.
+  await forEachConcurrently([...pages.values()], async (page) => {
+    outcomes.push(
+      await publishDocument(deps, path, await newestFirst(await archives.listingKeys(path, page)), {
+        format: (f) => archiveObjectKey(path, page.page, f),
+        cacheControl: ARCHIVE_CACHE_CONTROL,
+        archive: { current: currentLinks, ...(page.page > 1 ? { prevArchive: links(page.page - 1) } : { nextArchive: links(2) }) },
+        wholePage: true,
+      }),
+    );
+    if (!page.published) await archives.markPublished(path, page.page);
+  });
+  outcomes.push(
+    await publishDocument(deps, path, await newestFirst(tail), {
+      format: (f) => feedObjectKey(path, f),
+      cacheControl: feedCacheControl(deps.site),
+      ...(last ? { archive: { prevArchive: links(last.page) } } : {}),
+    }),
+  );
+  return { written: outcomes.flatMap((o) => o.written).sort(), unchanged: outcomes.flatMap((o) => o.unchanged).sort() };
+}
+
+function inPage(page: ArchivePage, sortKey: string): boolean {
+  return (page.after === undefined || sortKey > page.after) && sortKey <= page.upTo;
+}
+
+function formatLinks(site: SiteConfig, key: (format: FeedFormat) => string): FormatLinks {
+  return { rss: `${site.feedsBaseUrl}/${key('rss')}`, atom: `${site.feedsBaseUrl}/${key('atom')}`, json: `${site.feedsBaseUrl}/${key('json')}` };
+}
+
+/**
+ * Renders and publishes one document (subscription feed or archive page) in the three formats.
+ * The subscription document keeps the newest entries that fit FEED_MAX_BYTES; an archive page
+ * (`wholePage`) must lose no entry, so when it would not fit it is rendered without full text.
+ */
+async function publishDocument(
+  deps: Pick<BuildFeedsDeps, 'publisher' | 'site' | 'related'>,
+  path: string,
+  articles: readonly Article[],
+  target: { format: (format: FeedFormat) => string; cacheControl: string; archive?: ArchiveLinks; wholePage?: boolean },
+): Promise<PublishOutcome> {
   const relatedLinks = deps.related ? await deps.related.relatedLinks(articles.map((a) => a.id)) : undefined;
-  const rendered = renderWithinBudget(articles, (entries) =>
-    renderFeeds(feedMetaFor(path, entries, deps.site), entries, { relatedLinks }),
-  deps.site.feedMaxBytes);
+  const meta = (entries: readonly Article[]) => {
+    const base = feedMetaFor(path, entries, deps.site);
+    return {
+      ...base,
+      links: formatLinks(deps.site, target.format),
+      ...(target.archive ? { archive: target.archive } : {}),
+    };
+  };
+  const largest = (r: RenderedFeeds) => Math.max(...Object.values(r).map((text) => Buffer.byteLength(text, 'utf8')));
+  let rendered: RenderedFeeds;
+  if (target.wholePage) {
+    rendered = renderFeeds(meta(articles), articles, { relatedLinks });
+    if (largest(rendered) > deps.site.feedMaxBytes) rendered = renderFeeds(meta(articles), articles, { relatedLinks, fullText: false });
+  } else {
+    rendered = renderWithinBudget(articles, (entries) => renderFeeds(meta(entries), entries, { relatedLinks }), deps.site.feedMaxBytes);
+  }
   const formats = Object.keys(FEED_FORMATS) as FeedFormat[];
   const outcomes = await Promise.all(
     formats.map(async (format) => {
-      const key = feedObjectKey(path, format);
+      const key = target.format(format);
       const outcome = await deps.publisher.publish(key, rendered[format as keyof RenderedFeeds], {
         contentType: FEED_FORMATS[format].contentType,
-        cacheControl: feedCacheControl(deps.site),
+        cacheControl: target.cacheControl,
       });
       return { key, outcome };
     }),

@@ -4,6 +4,7 @@ import { startEmbeddedStack, type EmbeddedStack } from '../../cli/local/embedded
 import { RuntimeConfigSchema } from '../../shared/config/load-config.js';
 import type { Clock } from '../../shared/ports.js';
 import { buildDependencies, type Dependencies } from '../../shared/runtime/dependencies.js';
+import { DynamoDbFeedArchive } from '../../shared/storage/dynamodb-feed-archive.js';
 import type { BuildFeedsDeps } from '../../shared/usecases/build-feeds.js';
 
 export const TEST_TABLE = 'warta-test';
@@ -62,6 +63,7 @@ export async function startTestStack(overrides: { feedItemLimit?: number } = {})
     revisions: deps.feedRevisions,
     publisher: deps.publisher,
     site: config.site,
+    archives: new DynamoDbFeedArchive(deps.documentClient, config.articlesTableName),
   };
   return {
     stack,

@@ -148,10 +148,10 @@ describe('feed listings at scale of a newsroom day', () => {
     await t.close();
   });
 
-  it('keeps the newest N entries newest first, moves an entry when its publication time changes, and rebuilds byte-identically', async () => {
+  it('keeps the newest entries newest first, archives older ones, moves an entry when its publication time changes, and rebuilds byte-identically', async () => {
     const deps = { articles: t.deps.articles, clock: t.clock, site: t.deps.config.site };
     const ids: string[] = [];
-    for (let hour = 1; hour <= 5; hour++) {
+    for (let hour = 1; hour <= 9; hour++) {
       const id = `berita-jam-${hour}`;
       ids.push(id);
       const outcome = await ingestArticle(
@@ -163,11 +163,18 @@ describe('feed listings at scale of a newsroom day', () => {
     await buildFeedsForArticles(t.buildDeps, ids);
     const titles = async () =>
       (await new Parser().parseString((await t.readObject('feeds/section/ekonomi.rss'))?.body ?? '')).items.map((i) => i.title);
-    expect(await titles()).toEqual(['Berita pukul 5 pagi dari Medan', 'Berita pukul 4 pagi dari Medan', 'Berita pukul 3 pagi dari Medan']);
+    // A limit of 3 means archive pages of 3; nine entries are enough for the first two pages.
+    expect(await titles()).toEqual(['Berita pukul 9 pagi dari Medan', 'Berita pukul 8 pagi dari Medan', 'Berita pukul 7 pagi dari Medan']);
+    const archiveTitles = async (page: number) =>
+      (await new Parser().parseString((await t.readObject(`feeds/section/ekonomi/archive/${page}.rss`))?.body ?? '')).items.map((i) => i.title);
+    expect(await archiveTitles(1)).toEqual(['Berita pukul 3 pagi dari Medan', 'Berita pukul 2 pagi dari Medan', 'Berita pukul 1 pagi dari Medan']);
+    expect(await archiveTitles(2)).toEqual(['Berita pukul 6 pagi dari Medan', 'Berita pukul 5 pagi dari Medan', 'Berita pukul 4 pagi dari Medan']);
 
-    await ingestArticle(deps, jsonArticle({ id: 'berita-jam-1', title: 'Berita pukul 1 pagi dari Medan', section: 'Ekonomi', publishedAt: '2024-02-08T09:00:00Z', updatedAt: '2024-02-08T09:00:00Z' }));
+    // Moved to 10:00, the first story leaves page 1 for the subscription document.
+    await ingestArticle(deps, jsonArticle({ id: 'berita-jam-1', title: 'Berita pukul 1 pagi dari Medan', section: 'Ekonomi', publishedAt: '2024-02-08T10:00:00Z', updatedAt: '2024-02-08T10:00:00Z' }));
     await buildFeedsForArticles(t.buildDeps, ['berita-jam-1']);
-    expect(await titles()).toEqual(['Berita pukul 1 pagi dari Medan', 'Berita pukul 5 pagi dari Medan', 'Berita pukul 4 pagi dari Medan']);
+    expect(await titles()).toEqual(['Berita pukul 1 pagi dari Medan', 'Berita pukul 9 pagi dari Medan', 'Berita pukul 8 pagi dari Medan', 'Berita pukul 7 pagi dari Medan']);
+    expect(await archiveTitles(1)).toEqual(['Berita pukul 3 pagi dari Medan', 'Berita pukul 2 pagi dari Medan']);
 
     const first = await t.readObject('feeds/section/ekonomi.atom');
     const rebuild = await buildFeedsForArticles(t.buildDeps, ids);
