@@ -15,6 +15,9 @@ const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
 export interface S3Fixture {
   s3: S3Client;
   bucket: string;
+  endpoint: string;
+  /** s3rver's data folder (`<bucket>/<key>._S3rver_object` and its metadata files). */
+  directory: string;
   stop(): Promise<void>;
 }
 
@@ -23,8 +26,9 @@ export async function startS3(bucket = 'warta-feeds'): Promise<S3Fixture> {
   const directory = await mkdtemp(join(tmpdir(), 'warta-s3-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
   const address = await server.run();
+  const endpoint = `http://127.0.0.1:${address.port}`;
   const s3 = new S3Client({
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
@@ -32,6 +36,8 @@ export async function startS3(bucket = 'warta-feeds'): Promise<S3Fixture> {
   return {
     s3,
     bucket,
+    endpoint,
+    directory,
     async stop() {
       s3.destroy();
       await server.close();
