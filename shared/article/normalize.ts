@@ -53,6 +53,7 @@ export function normalizeDraft(draft: ParsedDraft, site: SiteConfig, fallbackPub
     images: draft.images,
     relatedHeadlines: draft.relatedHeadlines,
     copyright: draft.copyright,
+    correction: draft.correction ? collapse(draft.correction) : undefined,
     publishedAt,
     status: draft.status,
   };

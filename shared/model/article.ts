@@ -71,6 +71,8 @@ export const ArticleDraftSchema = z.object({
   images: z.array(ImageSchema).max(50).default([]),
   relatedHeadlines: z.array(RelatedHeadlineSchema).max(50).default([]),
   copyright: z.string().trim().min(1).optional(),
+  /** A correction note ("Koreksi: …"), shown above the article text; see shared/article/correction.ts. */
+  correction: z.string().trim().min(1, 'must not be empty').max(2000, 'is longer than 2000 characters').optional(),
   publishedAt: isoInstant.optional(),
   updatedAt: isoInstant.optional(),
   status: ArticleStatusSchema.default('published'),
@@ -96,6 +98,7 @@ export const ArticleSchema = z.object({
   images: z.array(ImageSchema),
   relatedHeadlines: z.array(RelatedHeadlineSchema),
   copyright: z.string().optional(),
+  correction: z.string().optional(),
   publishedAt: z.string(),
   updatedAt: z.string(),
   status: ArticleStatusSchema,

@@ -1,3 +1,4 @@
+import { matchCorrectionNote } from '../article/correction.js';
 import type { ArticleDraft, Author, Dateline, RelatedHeadline } from '../model/article.js';
 import {
   cleanLine,
@@ -28,6 +29,7 @@ export function parseRawText(text: string): ArticleDraft {
   let dateline: Dateline | undefined;
   let editor: string | undefined;
   let copyright: string | undefined;
+  let correction: string | undefined;
   let afterSharePrompt = false;
 
   for (const block of blocks.slice(1)) {
@@ -49,6 +51,11 @@ export function parseRawText(text: string): ArticleDraft {
     }
     if (isCopyrightLine(block)) {
       copyright ??= block;
+      continue;
+    }
+    const note = matchCorrectionNote(block);
+    if (note) {
+      correction = correction ? `${correction} ${note}` : note;
       continue;
     }
 
@@ -80,6 +87,7 @@ export function parseRawText(text: string): ArticleDraft {
   if (dateline) draft.dateline = dateline;
   if (editor) draft.editor = editor;
   if (copyright) draft.copyright = copyright;
+  if (correction) draft.correction = correction;
   return draft;
 }
 

@@ -1,5 +1,6 @@
 import { DomUtils, ElementType, parseDocument } from 'htmlparser2';
 import type { AnyNode, Document, Element } from 'domhandler';
+import { matchCorrectionNote } from '../article/correction.js';
 import type { ArticleDraft, Author, Dateline, Image, RelatedHeadline } from '../model/article.js';
 import { classesOf, findAll, findFirst, isElement, isTextNode, matches, relOf, select, textOf } from './dom-helpers.js';
 import {
@@ -100,6 +101,7 @@ export function parseWordPressHtml(html: string): ArticleDraft {
     if (body.dateline) draft.dateline = body.dateline;
     if (body.editor) draft.editor = body.editor;
     if (body.copyright) draft.copyright = body.copyright;
+    if (body.correction) draft.correction = body.correction;
     if (draft.authors?.length === 0) draft.authors = body.reporters.map((name) => ({ name }));
   } else {
     const articleBody = str(ld?.['articleBody']);
@@ -380,6 +382,7 @@ interface ContentFindings {
   dateline?: Dateline;
   editor?: string;
   copyright?: string;
+  correction?: string;
 }
 
 /**
@@ -429,6 +432,12 @@ function readContent(content: Element, baseUrl: string | undefined): ContentFind
         else if (credit?.kind === 'reporter') findings.reporters.push(...credit.names.filter((n) => !findings.reporters.includes(n)));
         else if (isCopyrightLine(line)) findings.copyright ??= line;
       }
+      DomUtils.removeElement(block);
+      continue;
+    }
+    const note = matchCorrectionNote(text);
+    if (note) {
+      findings.correction = findings.correction ? `${findings.correction} ${note}` : note;
       DomUtils.removeElement(block);
       continue;
     }
