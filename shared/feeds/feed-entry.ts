@@ -1,3 +1,4 @@
+import { correctionNoteHtml } from '../article/correction.js';
 import type { Article, Image } from '../model/article.js';
 import { articleTagUri } from './feed-ids.js';
 import { stripInvalidXmlChars } from './xml-text.js';
@@ -78,7 +79,10 @@ export function toFeedEntry(
     url: article.url,
     title: clean(article.title).replace(/\s+/g, ' '),
     summary,
-    contentHtml: options.fullText ? stripInvalidXmlChars(article.bodyHtml) : undefined,
+    // A correction note is shown above the text, where a reader of the corrected article sees it first.
+    contentHtml: options.fullText
+      ? stripInvalidXmlChars(article.correction ? `${correctionNoteHtml(article.correction)}\n${article.bodyHtml}` : article.bodyHtml)
+      : undefined,
     categories: uniqueIgnoringCase([article.section, ...article.tags].map(clean)),
     authors: article.authors
       .map((a) => ({ ...a, name: clean(a.name) }))

@@ -207,6 +207,8 @@ function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], updated: Date
     ...rssAuthors(entry),
     ...(entry.leadImage ? [mediaContent(entry.leadImage, indent)] : []),
     ...entry.related.map((r) => relatedLinkElement('atom:link', r)),
+    // RSS has no update date; Atom's, which readers and the W3C checker accept in RSS, tells them an item was corrected.
+    xmlElement('atom:updated', {}, entry.updated.toISOString()),
   ]);
   const history = meta.archive?.current ? ` xmlns:fh="${FEED_HISTORY_NAMESPACE}"` : '';
   const rootTag = `<rss version="2.0" xmlns:atom="${NS.atom}" xmlns:content="${NS.content}" xmlns:dc="${NS.dc}" xmlns:media="${NS.media}"${history}>`;

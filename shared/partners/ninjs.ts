@@ -1,3 +1,4 @@
+import { correctionNoteHtml, correctionNoteText } from '../article/correction.js';
 import { articleTagUri } from '../feeds/feed-ids.js';
 import { excerpt } from '../feeds/feed-entry.js';
 import { imageMediaType, type RelatedLink } from '../feeds/render-feeds.js';
@@ -80,9 +81,12 @@ export function toNinjs(article: Article, options: NinjsOptions): NinjsDocument 
   const summary = article.summary || excerpt(article.bodyText);
   const bodies: NinjsDocument['bodies'] = [];
   if (options.fullText && !withdrawn) {
+    // A correction note opens the body, as in the public feeds.
+    const html = article.correction ? `${correctionNoteHtml(article.correction)}\n${article.bodyHtml}` : article.bodyHtml;
+    const text = article.correction ? `${correctionNoteText(article.correction)}\n\n${article.bodyText}` : article.bodyText;
     bodies.push(
-      { role: 'main', contenttype: 'text/html', value: article.bodyHtml },
-      { role: 'main', contenttype: 'text/plain', charcount: [...article.bodyText].length, value: article.bodyText },
+      { role: 'main', contenttype: 'text/html', value: html },
+      { role: 'main', contenttype: 'text/plain', charcount: [...text].length, value: text },
     );
   }
   const doc: NinjsDocument = {
@@ -96,7 +100,12 @@ export function toNinjs(article: Article, options: NinjsOptions): NinjsDocument 
     pubstatus: withdrawn ? 'canceled' : 'usable',
     language: article.language,
     headlines: [{ role: 'main', value: article.title }],
-    descriptions: withdrawn ? [] : [{ role: 'summary', contenttype: 'text/plain', value: summary }],
+    descriptions: withdrawn
+      ? []
+      : [
+          { role: 'summary', contenttype: 'text/plain', value: summary },
+          ...(article.correction ? [{ role: 'correction', contenttype: 'text/plain', value: correctionNoteText(article.correction) }] : []),
+        ],
     bodies,
     subjects: [
       { name: article.section, uri: subjectUri(siteUrl, 'section', article.section), rel: 'section', relevance: 100 },
