@@ -6,29 +6,9 @@ import { randomUUID } from 'node:crypto';
  * well-formed XML, and write the few elements `feed` cannot express.
  */
 
-/**
- * Characters XML 1.0 forbids (C0 controls other than tab, LF and CR; lone surrogates; U+FFFE/U+FFFF)
- * plus DEL and the C1 controls, which XML allows but strict validators flag and no reader displays.
- */
-const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+import { stripInvalidXmlChars } from '../text/xml-chars.js';
 
-/** Removes characters that cannot appear in an XML document. */
-export function stripInvalidXmlChars(text: string): string {
-  return text.replace(INVALID_XML_CHARS, '');
-}
-
-/**
- * A copy of a JSON-like value with `stripInvalidXmlChars` applied to every string in it (keys too),
- * for the JSON outputs (JSON Feed, ninjs): they promise the same text as the XML formats.
- */
-export function stripInvalidXmlCharsDeep<T>(value: T): T {
-  if (typeof value === 'string') return stripInvalidXmlChars(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => stripInvalidXmlCharsDeep(v)) as T;
-  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [stripInvalidXmlChars(k), stripInvalidXmlCharsDeep(v)])) as T;
-  }
-  return value;
-}
+export { stripInvalidXmlChars, stripInvalidXmlCharsDeep } from '../text/xml-chars.js';
 
 /** Escapes text for HTML or XML character data. */
 export function escapeHtml(text: string): string {

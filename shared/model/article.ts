@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { htmlDepthProblem } from '../parsing/html-depth.js';
+import { stripInvalidXmlCharsDeep } from '../text/xml-chars.js';
 
 /**
  * The Article model: what every input format becomes, what is stored in DynamoDB,
@@ -10,11 +12,45 @@ export const MAX_BODY_BYTES = 180_000;
 
 export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
-const isoInstant = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s), {
-    message: 'must be an ISO 8601 date-time such as 2024-02-07T09:30:00Z',
-  });
+/**
+ * The plausible range of article dates, inclusive: 1900-01-01T00:00:00Z to 2099-12-31T23:59:59.999Z.
+ * Year 0000 makes Atom feeds invalid and year 9999 pins an article to the top of every feed.
+ */
+export const EARLIEST_ARTICLE_DATE = '1900-01-01T00:00:00.000Z';
+export const LATEST_ARTICLE_DATE = '2099-12-31T23:59:59.999Z';
+
+// "2024-02-07T09:30:00Z", "2024-02-07T09:30:00.123+07:00", "2024-02-07T09:30+0700", "2024-02-07 09:30:00+07:00".
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):?(\d{2}))?$/i;
+
+/**
+ * Why `value` is not an acceptable article date-time, or undefined when it is: ISO 8601 with a date
+ * that exists (no 30 February: JavaScript's Date would roll it into March), a time of day that exists,
+ * and an instant within the plausible range.
+ */
+export function instantProblem(value: string): string | undefined {
+  const m = ISO_INSTANT.exec(value);
+  if (!m) return 'must be an ISO 8601 date-time such as 2024-02-07T09:30:00Z';
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0', m[8] ?? '0', m[9] ?? '0'].map(Number);
+  if (year === undefined || month === undefined || day === undefined) return 'must be an ISO 8601 date-time such as 2024-02-07T09:30:00Z';
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (month < 1 || month > 12 || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
+    return `names a day that does not exist (${m[1]}-${m[2]}-${m[3]})`;
+  }
+  if ((hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59 || (offsetHours ?? 0) > 23 || (offsetMinutes ?? 0) > 59) {
+    return 'names a time of day that does not exist';
+  }
+  const time = Date.parse(value.replace(' ', 'T'));
+  if (Number.isNaN(time)) return 'must be an ISO 8601 date-time such as 2024-02-07T09:30:00Z';
+  if (time < Date.parse(EARLIEST_ARTICLE_DATE) || time > Date.parse(LATEST_ARTICLE_DATE)) {
+    return `is outside the accepted range ${EARLIEST_ARTICLE_DATE.slice(0, 10)} to ${LATEST_ARTICLE_DATE.slice(0, 10)}`;
+  }
+  return undefined;
+}
+
+const isoInstant = z.string().superRefine((value, ctx) => {
+  const problem = instantProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const ImageSchema = z.object({
   url: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }),
@@ -55,13 +91,20 @@ export type ArticleStatus = z.infer<typeof ArticleStatusSchema>;
  * before Warta assigns identity defaults, version and content hash.
  * `bodyHtml` may be unsanitized here; normalization sanitizes it.
  */
-export const ArticleDraftSchema = z.object({
+const ArticleDraftObjectSchema = z.object({
   id: z.string().regex(ID_PATTERN, 'must be 1-128 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit').optional(),
   slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase words joined by "-"').max(200).optional(),
   url: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
   title: z.string().trim().min(1, 'is missing or empty').max(500, 'is longer than 500 characters'),
   summary: z.string().trim().max(2000, 'is longer than 2000 characters').optional(),
-  bodyHtml: z.string().trim().min(1, 'is missing or empty'),
+  bodyHtml: z
+    .string()
+    .trim()
+    .min(1, 'is missing or empty')
+    .superRefine((html, ctx) => {
+      const problem = htmlDepthProblem(html);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   section: z.string().trim().min(1).max(100).optional(),
   tags: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
   authors: z.array(AuthorSchema).max(20).default([]),
@@ -77,8 +120,14 @@ export const ArticleDraftSchema = z.object({
   updatedAt: isoInstant.optional(),
   status: ArticleStatusSchema.default('published'),
 });
-export type ArticleDraft = z.input<typeof ArticleDraftSchema>;
-export type ParsedDraft = z.output<typeof ArticleDraftSchema>;
+
+/**
+ * Validates a draft. Characters XML forbids (U+0001, U+000B, U+001B, …) are removed from every string
+ * first, in every input format, so no stored article can carry one (docs/parsing.md).
+ */
+export const ArticleDraftSchema = z.preprocess((draft) => stripInvalidXmlCharsDeep(draft), ArticleDraftObjectSchema);
+export type ArticleDraft = z.input<typeof ArticleDraftObjectSchema>;
+export type ParsedDraft = z.output<typeof ArticleDraftObjectSchema>;
 
 /** The stored, validated article. Dates are UTC ISO strings; `version` starts at 1. */
 export const ArticleSchema = z.object({

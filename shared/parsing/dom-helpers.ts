@@ -55,7 +55,9 @@ export function findAll(roots: AnyNode | AnyNode[], test: (el: Element) => boole
 
 /** The first element under `roots` for which `test` holds. */
 export function findFirst(roots: AnyNode | AnyNode[], test: (el: Element) => boolean): Element | undefined {
-  return findAll(roots, test)[0];
+  // findOne stops at the first match; parse-input refuses pages nested beyond MAX_HTML_DEPTH, so its recursion is bounded.
+  const list = Array.isArray(roots) ? roots : [roots];
+  return DomUtils.findOne((el) => test(el), list.flatMap((r) => ('children' in r ? r.children : []))) ?? undefined;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { ArticleDraftSchema, type ArticleDraft, type ParsedDraft } from '../model/article.js';
 import type { Problem, Result } from '../errors.js';
+import { decodeBody } from './decode-body.js';
+import { htmlDepthProblem } from './html-depth.js';
 import { parseRawText } from './raw-text.js';
 import { parseWordPressHtml } from './wordpress-html.js';
 import { draftFromWordPressRest, isWordPressRestPost } from './wordpress-rest.js';
@@ -38,11 +40,10 @@ export function parseArticleInput(input: RawInput): Result<ParsedInput> {
   if (typeof input.body === 'string') {
     text = input.body;
   } else {
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(input.body);
-    } catch {
-      return fail('body', 'is not valid UTF-8 (re-export the article as UTF-8)');
-    }
+    // A page may declare its charset in a <meta>; JSON and raw text only in the Content-Type.
+    const decoded = decodeBody(input.body, input.contentType, mayBeHtml(input));
+    if (!decoded.ok) return decoded;
+    text = decoded.value;
   }
   text = text.replace(/^\uFEFF/, '');
   if (text.trim() === '') return fail('body', 'is empty');
@@ -68,6 +69,8 @@ export function parseArticleInput(input: RawInput): Result<ParsedInput> {
       draft = parsed as ArticleDraft;
     }
   } else if (format === 'html') {
+    const tooDeep = htmlDepthProblem(text);
+    if (tooDeep) return fail('body', tooDeep);
     draft = parseWordPressHtml(text);
   } else {
     draft = parseRawText(text);
@@ -87,6 +90,12 @@ export function parseArticleInput(input: RawInput): Result<ParsedInput> {
     };
   }
   return { ok: true, value: { format, draft: validated.data } };
+}
+
+/** Whether the input can be an HTML page, judged before decoding: by its declared type, name or first bytes. */
+function mayBeHtml(input: RawInput): boolean {
+  const head = typeof input.body === 'string' ? input.body.slice(0, 64) : Buffer.from(input.body.subarray(0, 64)).toString('latin1');
+  return detectFormat(head, input.contentType, input.filename) === 'html';
 }
 
 /** Content type first, then file extension, then the first character of the content. */

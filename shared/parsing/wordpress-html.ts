@@ -1,7 +1,7 @@
 import { DomUtils, ElementType, parseDocument } from 'htmlparser2';
 import type { AnyNode, Document, Element } from 'domhandler';
 import { matchCorrectionNote } from '../article/correction.js';
-import type { ArticleDraft, Author, Dateline, Image, RelatedHeadline } from '../model/article.js';
+import { instantProblem, type ArticleDraft, type Author, type Dateline, type Image, type RelatedHeadline } from '../model/article.js';
 import { classesOf, findAll, findFirst, isElement, isTextNode, matches, relOf, select, textOf } from './dom-helpers.js';
 import {
   cleanLine,
@@ -263,6 +263,8 @@ function timeAttr(scope: AnyNode, test: (el: Element) => boolean): string | unde
  * unchanged so validation names the field rather than Warta guessing a time zone.
  */
 function toUtcIso(raw: string): string {
+  // An impossible date ("2025-02-30") must reach validation as written: Date would roll it into March.
+  if (instantProblem(raw) !== undefined) return raw;
   const zoned = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i.test(raw);
   const time = Date.parse(raw.replace(' ', 'T'));
   return zoned && !Number.isNaN(time) ? new Date(time).toISOString() : raw;
@@ -474,10 +476,14 @@ function linesOf(block: Element): string[] {
     .filter((line) => line.length > 0);
 }
 
+/** Removes every HTML comment under `root`, walking with an explicit stack (no recursion on deep pages). */
 function removeComments(root: Element): void {
-  for (const child of [...root.children]) {
-    if (child.type === ElementType.Comment) DomUtils.removeElement(child);
-    else if (isElement(child)) removeComments(child);
+  const stack: Element[] = [root];
+  for (let el = stack.pop(); el !== undefined; el = stack.pop()) {
+    for (const child of [...el.children]) {
+      if (child.type === ElementType.Comment) DomUtils.removeElement(child);
+      else if (isElement(child)) stack.push(child);
+    }
   }
 }
 
