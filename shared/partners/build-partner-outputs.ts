@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SiteConfig } from '../config/load-config.js';
 import { FEED_FORMATS, sectionFeedPath, tagFeedPath, type FeedFormat } from '../feeds/feed-paths.js';
 import type { FeedMeta, RelatedLink } from '../feeds/render-feeds.js';
@@ -5,7 +6,7 @@ import type { Article } from '../model/article.js';
 import type { ArticleRepository, ObjectPublisher } from '../ports.js';
 import { slugify } from '../text/slugify.js';
 import { toNinjs } from './ninjs.js';
-import { partnerPrefix, type Partner, type PartnerRepository } from './partner.js';
+import { partnerPrefix, type Partner, type PartnerDelivery, type PartnerDeliveryStore, type PartnerRepository } from './partner.js';
 
 /**
  * Partner outputs under `partners/<id>/` (docs/partners.md):
@@ -19,6 +20,8 @@ export interface PartnerOutputDeps {
   partners: PartnerRepository;
   /** publish() skips unchanged bytes. */
   publisher: ObjectPublisher;
+  /** What each partner has been sent: read instead of listing its prefix in S3. */
+  deliveries: PartnerDeliveryStore;
   render: (
     meta: FeedMeta,
     articles: readonly Article[],
@@ -91,11 +94,44 @@ function partnerFeedMeta(partner: Partner, site: SiteConfig): FeedMeta {
   };
 }
 
-async function emptyPrefix(deps: PartnerOutputDeps, partnerId: string, result: PartnerOutputResult): Promise<void> {
-  for (const key of await deps.publisher.list(partnerPrefix(partnerId))) {
-    await deps.publisher.delete(key);
-    result.deleted.push(key);
-  }
+/** The ninjs document of each article, as published, with the SHA-256 recorded for it. */
+function renderDocuments(
+  partner: Partner,
+  articles: readonly Article[],
+  related: Map<string, RelatedLink[]> | undefined,
+  siteUrl: string,
+): { article: Article; body: string; sha: string }[] {
+  return articles.map((article) => {
+    const doc = toNinjs(article, { related: related?.get(article.id) ?? [], includeImages: partner.images, fullText: partner.fullText, siteUrl });
+    const body = `${JSON.stringify(doc, null, 2)}\n`;
+    return { article, body, sha: createHash('sha256').update(body, 'utf8').digest('hex') };
+  });
+}
+
+/**
+ * Writes the ninjs documents whose bytes differ from the recorded ones. The record stands in for a
+ * HEAD per document (and for the S3 listing before it); a document deleted from the bucket behind
+ * the record's back comes back with `warta partners sync` (a repair rebuild, which does not trust it).
+ */
+async function publishNinjs(
+  deps: PartnerOutputDeps,
+  partner: Partner,
+  articles: readonly Article[],
+  recorded: ReadonlyMap<string, string>,
+  result: PartnerOutputResult,
+): Promise<Map<string, string>> {
+  const written = new Map<string, string>();
+  if (articles.length === 0) return written;
+  const related = deps.related ? await deps.related.relatedLinks(articles.map((a) => a.id)) : undefined;
+  const options = { contentType: NINJS_CONTENT_TYPE, cacheControl: PARTNER_CACHE_CONTROL };
+  await forEachBounded(renderDocuments(partner, articles, related, deps.site.siteUrl), async (doc) => {
+    if (recorded.get(doc.article.id) === doc.sha) return;
+    const key = partnerNinjsKey(partner.id, doc.article.id);
+    await deps.publisher.write(key, doc.body, options);
+    result.written.push(key);
+    written.set(doc.article.id, doc.sha);
+  });
+  return written;
 }
 
 async function publishJson(deps: PartnerOutputDeps, key: string, value: unknown, result: PartnerOutputResult): Promise<void> {
@@ -106,26 +142,18 @@ async function publishJson(deps: PartnerOutputDeps, key: string, value: unknown,
   if (outcome === 'written') result.written.push(key);
 }
 
-async function publishNinjs(deps: PartnerOutputDeps, partner: Partner, articles: readonly Article[], result: PartnerOutputResult): Promise<void> {
-  if (articles.length === 0) return;
-  const related = deps.related ? await deps.related.relatedLinks(articles.map((a) => a.id)) : undefined;
-  for (const article of articles) {
-    const doc = toNinjs(article, {
-      related: related?.get(article.id) ?? [],
-      includeImages: partner.images,
-      fullText: partner.fullText,
-      siteUrl: deps.site.siteUrl,
-    });
-    await publishJson(deps, partnerNinjsKey(partner.id, article.id), doc, result);
-  }
-}
-
-async function publishFeeds(deps: PartnerOutputDeps, partner: Partner, listing: readonly Article[], existing: ReadonlySet<string>, result: PartnerOutputResult): Promise<void> {
+async function publishFeeds(
+  deps: PartnerOutputDeps,
+  partner: Partner,
+  listing: readonly Article[],
+  sentFormats: readonly FeedFormat[],
+  result: PartnerOutputResult,
+): Promise<void> {
   const rendered = deps.render(partnerFeedMeta(partner, deps.site), listing, {
     fullText: partner.fullText,
     includeImages: partner.images,
   });
-  for (const format of Object.keys(FEED_FORMATS) as FeedFormat[]) {
+  await forEachBounded(Object.keys(FEED_FORMATS) as FeedFormat[], async (format) => {
     const key = partnerFeedKey(partner.id, format);
     if (partner.formats.includes(format)) {
       const outcome = await deps.publisher.publish(key, rendered[format], {
@@ -133,12 +161,12 @@ async function publishFeeds(deps: PartnerOutputDeps, partner: Partner, listing: 
         cacheControl: PARTNER_CACHE_CONTROL,
       });
       if (outcome === 'written') result.written.push(key);
-    } else if (existing.has(key)) {
+    } else if (sentFormats.includes(format)) {
       // A format the licence no longer covers must stop being served.
       await deps.publisher.delete(key);
       result.deleted.push(key);
     }
-  }
+  });
   await publishJson(
     deps,
     partnerIndexKey(partner.id),
@@ -152,58 +180,113 @@ async function publishFeeds(deps: PartnerOutputDeps, partner: Partner, listing: 
   );
 }
 
+/** Object requests in flight per partner build: overlaps S3 round trips without a burst per document. */
+const OBJECT_CONCURRENCY = 8;
+
+async function forEachBounded<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(OBJECT_CONCURRENCY, items.length) }, worker));
+}
+
+/** Deletes every object recorded for a suspended partner (and, in a repair, every key listed under its prefix), then its record. */
+async function emptyPartner(deps: PartnerOutputDeps, partnerId: string, repair: boolean, result: PartnerOutputResult): Promise<void> {
+  const keys = new Set([
+    partnerIndexKey(partnerId),
+    ...(Object.keys(FEED_FORMATS) as FeedFormat[]).map((f) => partnerFeedKey(partnerId, f)),
+    ...(await deps.deliveries.documentIds(partnerId)).map((id) => partnerNinjsKey(partnerId, id)),
+  ]);
+  // Listing stays in the repair path only: it finds objects written before the record existed.
+  if (repair) for (const key of await deps.publisher.list(partnerPrefix(partnerId))) keys.add(key);
+  await forEachBounded([...keys].sort(), async (key) => {
+    await deps.publisher.delete(key);
+    result.deleted.push(key);
+  });
+  await deps.deliveries.forget(partnerId);
+}
+
 async function rebuildOne(
   deps: PartnerOutputDeps,
   partner: Partner,
   changed: readonly Article[] | 'all',
+  delivery: PartnerDelivery,
   result: PartnerOutputResult,
 ): Promise<void> {
   if (partner.status === 'suspended') {
-    await emptyPrefix(deps, partner.id, result);
+    // On an article change a suspended partner costs nothing once emptied (no record left).
+    if (changed === 'all' || delivery.indexed || delivery.documents.size > 0) await emptyPartner(deps, partner.id, changed === 'all', result);
     return;
   }
-  const existing = new Set(await deps.publisher.list(partnerPrefix(partner.id)));
   // A partner without an index (new, or just reactivated) gets everything built, not just the change.
-  const full = changed === 'all' || !existing.has(partnerIndexKey(partner.id));
+  const full = changed === 'all' || !delivery.indexed;
   const candidates = changed === 'all' ? [] : changed;
   const licensedNow = candidates.filter((a) => licenses(partner, a));
   // An article whose section or tags moved out of the licence still has a document from before.
-  const lostLicence = candidates.filter((a) => !licenses(partner, a) && existing.has(partnerNinjsKey(partner.id, a.id)));
+  const lostLicence = candidates.filter((a) => !licenses(partner, a) && delivery.documents.has(a.id));
   if (!full && licensedNow.length === 0 && lostLicence.length === 0) return;
 
   const listing = await partnerListing(deps.articles, partner, deps.itemLimit);
-  await publishFeeds(deps, partner, listing, existing, result);
+  // Without any record (outputs published before records were kept) a repair deletes every format not licensed.
+  const sentFormats = changed === 'all' && !delivery.indexed ? (Object.keys(FEED_FORMATS) as FeedFormat[]) : delivery.formats;
+  await publishFeeds(deps, partner, listing, sentFormats, result);
   const ninjsFor = new Map<string, Article>();
   if (full) for (const article of listing) ninjsFor.set(article.id, article);
   for (const article of licensedNow) ninjsFor.set(article.id, article);
-  await publishNinjs(deps, partner, [...ninjsFor.values()], result);
-  for (const article of lostLicence) {
+  // A full build reads the record of the listed documents; a repair ('all') rewrites them all.
+  let recorded: ReadonlyMap<string, string> = delivery.documents;
+  if (changed === 'all') recorded = new Map();
+  else if (full) recorded = (await deps.deliveries.read([partner.id], [...ninjsFor.keys()])).get(partner.id)?.documents ?? new Map();
+  const written = await publishNinjs(deps, partner, [...ninjsFor.values()], recorded, result);
+  await forEachBounded(lostLicence, async (article) => {
     const key = partnerNinjsKey(partner.id, article.id);
     await deps.publisher.delete(key);
     result.deleted.push(key);
-  }
+  });
+  const formatsChanged = !delivery.indexed || delivery.formats.join() !== partner.formats.join();
+  await deps.deliveries.record([
+    {
+      partnerId: partner.id,
+      ...(formatsChanged || changed === 'all' ? { formats: partner.formats } : {}),
+      documents: written,
+      removed: lostLicence.map((a) => a.id),
+    },
+  ]);
 }
 
-/** Rebuilds every partner output touched by a change to these articles (whose listings were already synced): partner feeds under partners/<id>/ and the ninjs document of each changed licensed article (withdrawn → pubstatus canceled). Suspended partners' prefixes are emptied. */
+/** Rebuilds every partner output touched by a change to these articles (whose listings were already synced): partner feeds under partners/<id>/ and the ninjs document of each changed licensed article (withdrawn → pubstatus canceled). Suspended partners' prefixes are emptied. Reads what was sent from the delivery record, never by listing S3. */
 export async function rebuildPartnerOutputs(
   deps: PartnerOutputDeps,
   changedArticleIds: readonly string[],
 ): Promise<PartnerOutputResult> {
   const result: PartnerOutputResult = { written: [], deleted: [] };
-  const changed = await deps.articles.getMany([...new Set(changedArticleIds)]);
-  for (const partner of await deps.partners.list()) await rebuildOne(deps, partner, changed, result);
+  const ids = [...new Set(changedArticleIds)];
+  const [changed, partners] = await Promise.all([deps.articles.getMany(ids), deps.partners.list()]);
+  if (partners.length === 0) return result;
+  const deliveries = await deps.deliveries.read(
+    partners.map((p) => p.id),
+    changed.map((a) => a.id),
+  );
+  for (const partner of partners) {
+    await rebuildOne(deps, partner, changed, deliveries.get(partner.id) ?? { indexed: false, formats: [], documents: new Map() }, result);
+  }
   return result;
 }
 
 /**
  * Rebuilds the whole output of the given partners (all when omitted): after a registry sync,
- * a licence change, a suspension or a reactivation, when no article changed.
+ * a licence change, a suspension or a reactivation, when no article changed. A repair: it does not
+ * trust the delivery record (every listed document is written again, every feed format not licensed
+ * is deleted, and a suspended partner's prefix is also listed), so it restores objects removed by hand.
  */
 export async function rebuildAllPartnerOutputs(deps: PartnerOutputDeps, partnerIds?: readonly string[]): Promise<PartnerOutputResult> {
   const result: PartnerOutputResult = { written: [], deleted: [] };
   const wanted = partnerIds ? new Set(partnerIds) : undefined;
-  for (const partner of await deps.partners.list()) {
-    if (!wanted || wanted.has(partner.id)) await rebuildOne(deps, partner, 'all', result);
+  const partners = (await deps.partners.list()).filter((p) => !wanted || wanted.has(p.id));
+  const deliveries = await deps.deliveries.read(partners.map((p) => p.id), []);
+  for (const partner of partners) {
+    await rebuildOne(deps, partner, 'all', deliveries.get(partner.id) ?? { indexed: false, formats: [], documents: new Map() }, result);
   }
   return result;
 }

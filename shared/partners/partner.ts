@@ -49,3 +49,40 @@ export interface PartnerRepository {
 export function partnerPrefix(partnerId: string): string {
   return `partners/${partnerId}/`;
 }
+
+/** What has been published under one partner's prefix, as recorded beside the registry. */
+export interface PartnerDelivery {
+  /** The partner's index.json was published and its prefix not emptied since. */
+  indexed: boolean;
+  /** Feed formats whose files are published (a format dropped from the licence is deleted by this record). */
+  formats: PartnerFormat[];
+  /** SHA-256 of each published ninjs document, by article id: only for the article ids asked about. */
+  documents: Map<string, string>;
+}
+
+/** One change to the record of what a partner has been sent. */
+export interface PartnerDeliveryChange {
+  partnerId: string;
+  /** Set when the feeds and index were published with these formats. */
+  formats?: PartnerFormat[];
+  /** Documents written, article id → SHA-256 of the bytes. */
+  documents?: Map<string, string>;
+  /** Documents deleted. */
+  removed?: readonly string[];
+}
+
+/**
+ * The record of what each partner has been sent (its index, feed formats and ninjs documents), so
+ * that a change works out what it touches from the table and never by listing the partner's prefix
+ * in S3, which grows by one document per licensed article forever.
+ */
+export interface PartnerDeliveryStore {
+  /** The record of each partner, with the documents of the given article ids (one batched read). */
+  read(partnerIds: readonly string[], articleIds: readonly string[]): Promise<Map<string, PartnerDelivery>>;
+  /** Applies changes in as few batched writes as possible. */
+  record(changes: readonly PartnerDeliveryChange[]): Promise<void>;
+  /** Every article id with a recorded document (a Query of the partner's record: for emptying a suspended prefix). */
+  documentIds(partnerId: string): Promise<string[]>;
+  /** Drops the whole record after the prefix was emptied. */
+  forget(partnerId: string): Promise<void>;
+}

@@ -9,7 +9,8 @@ import { DynamoDbFeedArchive } from '../storage/dynamodb-feed-archive.js';
 import { DynamoDbFeedRevisions } from '../storage/dynamodb-feed-revisions.js';
 import { S3ObjectPublisher } from '../storage/s3-object-publisher.js';
 import { DynamoDbPartnerRepository } from '../storage/dynamodb-partner-repository.js';
-import type { PartnerRepository } from '../partners/partner.js';
+import type { PartnerDeliveryStore, PartnerRepository } from '../partners/partner.js';
+import { DynamoDbPartnerDeliveries } from '../storage/dynamodb-partner-deliveries.js';
 import { rebuildPartnerOutputs, type PartnerOutputDeps } from '../partners/build-partner-outputs.js';
 import { renderFeeds } from '../feeds/render-feeds.js';
 import type { BuildFeedsDeps } from '../usecases/build-feeds.js';
@@ -25,6 +26,8 @@ export interface Dependencies {
   feedRevisions: DynamoDbFeedRevisions;
   publisher: ObjectPublisher;
   partners: PartnerRepository;
+  /** What each partner has been sent (so a change never lists a partner's prefix). */
+  partnerDeliveries: PartnerDeliveryStore;
   /** The related-article index and lists; feeds and partner documents read related links from it. */
   related: DynamoDbRelatedStore;
   clock: Clock;
@@ -57,6 +60,7 @@ export function buildDependencies(config: RuntimeConfig, overrides: ClientOverri
     feedRevisions: new DynamoDbFeedRevisions(documentClient, config.articlesTableName),
     publisher: new S3ObjectPublisher(s3, config.feedBucketName),
     partners: new DynamoDbPartnerRepository(documentClient, config.articlesTableName),
+    partnerDeliveries: new DynamoDbPartnerDeliveries(documentClient, config.articlesTableName),
     related: new DynamoDbRelatedStore(documentClient, config.articlesTableName),
     clock: overrides.clock ?? systemClock,
     logger: overrides.logger ?? new Logger({ serviceName: 'warta' }),
@@ -70,6 +74,7 @@ export function partnerOutputDependencies(deps: Dependencies): PartnerOutputDeps
     articles: deps.articles,
     partners: deps.partners,
     publisher: deps.publisher,
+    deliveries: deps.partnerDeliveries,
     render: renderFeeds,
     site,
     itemLimit: site.feedItemLimit,

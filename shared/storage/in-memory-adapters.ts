@@ -4,6 +4,7 @@ import type { Article } from '../model/article.js';
 import { listingSortKey, type ArchivePage } from '../feeds/feed-archive.js';
 import type { FeedArchiveStore, ListingKey, ListingRange } from '../usecases/build-feeds.js';
 import type { ArticleRepository, ListingChange, ObjectPublisher, PublishOptions } from '../ports.js';
+import type { PartnerDelivery, PartnerDeliveryChange, PartnerDeliveryStore, PartnerFormat } from '../partners/partner.js';
 
 /**
  * Article repository and object publisher in process memory, so the evaluation script, the bench
@@ -13,6 +14,14 @@ import type { ArticleRepository, ListingChange, ObjectPublisher, PublishOptions 
 
 export class InMemoryArticleRepository implements ArticleRepository {
   private readonly articles = new Map<string, Article>();
+  /**
+   * Listing keys (`<publishedAt>#<id>`) per feed path, kept sorted, as the DynamoDB adapter's listing
+   * items are: a feed is read without scanning the archive, so the bench measures the use cases and
+   * not this adapter at 100k articles.
+   */
+  private readonly listings = new Map<string, string[]>();
+  /** Feed paths an article left since its last syncListings, so that call names them as DynamoDB's does. */
+  private readonly left = new Map<string, Set<string>>();
 
   async get(id: string): Promise<Article | undefined> {
     const a = this.articles.get(id);
@@ -34,26 +43,35 @@ export class InMemoryArticleRepository implements ArticleRepository {
       throw new ConcurrentModificationError(`Article ${article.id} is at version ${stored?.version ?? 'none'}, expected ${expectedVersion ?? 'none'}`);
     }
     const version = stored ? stored.version + 1 : article.version;
-    this.articles.set(article.id, structuredClone({ ...article, version }));
+    this.store({ ...article, version });
     return version;
   }
 
   async listFeed(feedPath: string, limit: number): Promise<Article[]> {
-    return [...this.articles.values()]
-      .filter((a) => feedPathsForArticle(a).includes(feedPath))
-      .sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : 0))
-      .slice(0, limit)
-      .map((a) => structuredClone(a));
+    const keys = this.listings.get(feedPath) ?? [];
+    return this.getMany(keys.slice(Math.max(0, keys.length - limit)).reverse().map(idOfListingKey));
   }
 
   /** Stores articles as they are, without the version check of `save`: test and bench set-up. */
   seed(...articles: Article[]): void {
-    for (const article of articles) this.articles.set(article.id, structuredClone(article));
+    for (const article of articles) this.store(article);
+  }
+
+  /** Every stored article id, in no particular order. */
+  ids(): string[] {
+    return [...this.articles.keys()];
+  }
+
+  /** Every feed path with at least one listed article, sorted. */
+  feedPaths(): string[] {
+    return [...this.listings].filter(([, keys]) => keys.length > 0).map(([path]) => path).sort();
   }
 
   async syncListings(articleId: string): Promise<string[]> {
     const a = this.articles.get(articleId);
-    return a ? feedPathsForArticle(a) : [];
+    const left = this.left.get(articleId) ?? new Set<string>();
+    this.left.delete(articleId);
+    return [...new Set([...left, ...(a ? feedPathsForArticle(a) : [])])];
   }
 
   /** The listing each article had at its last sync, so a change reports the sort keys it left, as the DynamoDB adapter does. */
@@ -72,12 +90,54 @@ export class InMemoryArticleRepository implements ArticleRepository {
 
   /** Sort keys and ids of a feed listing in `(after, upTo]`, oldest first (as listing items would be). */
   async listingKeys(feedPath: string, range: ListingRange): Promise<ListingKey[]> {
-    return [...this.articles.values()]
-      .filter((a) => feedPathsForArticle(a).includes(feedPath))
-      .map((a) => ({ sortKey: listingSortKey(a), articleId: a.id }))
-      .filter((k) => (range.after === undefined || k.sortKey > range.after) && (range.upTo === undefined || k.sortKey <= range.upTo))
-      .sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0));
+    const keys = this.listings.get(feedPath) ?? [];
+    const from = range.after === undefined ? 0 : sortedIndex(keys, range.after) + (keys[sortedIndex(keys, range.after)] === range.after ? 1 : 0);
+    const to = range.upTo === undefined ? keys.length : sortedIndex(keys, range.upTo) + (keys[sortedIndex(keys, range.upTo)] === range.upTo ? 1 : 0);
+    return keys.slice(from, Math.max(from, to)).map((sortKey) => ({ sortKey, articleId: idOfListingKey(sortKey) }));
   }
+
+  private store(article: Article): void {
+    const previous = this.articles.get(article.id);
+    if (previous) {
+      const left = this.left.get(article.id) ?? new Set<string>();
+      for (const path of feedPathsForArticle(previous)) {
+        left.add(path);
+        this.unlist(path, listingSortKey(previous));
+      }
+      this.left.set(article.id, left);
+    }
+    this.articles.set(article.id, structuredClone(article));
+    for (const path of feedPathsForArticle(article)) this.list(path, listingSortKey(article));
+  }
+
+  private list(path: string, key: string): void {
+    const keys = this.listings.get(path) ?? [];
+    this.listings.set(path, keys);
+    const at = sortedIndex(keys, key);
+    if (keys[at] !== key) keys.splice(at, 0, key);
+  }
+
+  private unlist(path: string, key: string): void {
+    const keys = this.listings.get(path);
+    if (!keys) return;
+    const at = sortedIndex(keys, key);
+    if (keys[at] === key) keys.splice(at, 1);
+  }
+}
+
+/** Ids never contain '#', so the id of a listing sort key follows its last one. */
+const idOfListingKey = (key: string) => key.slice(key.lastIndexOf('#') + 1);
+
+/** First position in sorted `keys` whose key is not below `key`. */
+function sortedIndex(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((keys[mid] as string) < key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Archive pages of every feed in memory; see FeedArchiveStore. */
@@ -141,6 +201,10 @@ export class InMemoryObjectPublisher implements ObjectPublisher {
     return 'written';
   }
 
+  async write(key: string, body: string | Uint8Array, options: PublishOptions): Promise<void> {
+    this.objects.set(key, { body, options: { ...options } });
+  }
+
   async delete(key: string): Promise<void> {
     this.objects.delete(key);
   }
@@ -160,5 +224,41 @@ export class InMemoryObjectPublisher implements ObjectPublisher {
     const text = this.text(key);
     if (text === undefined) throw new Error(`no object ${key}`);
     return JSON.parse(text);
+  }
+}
+
+/** The record of what partners were sent, in memory (see DynamoDbPartnerDeliveries). */
+export class InMemoryPartnerDeliveries implements PartnerDeliveryStore {
+  private readonly sent = new Map<string, { formats: PartnerFormat[]; documents: Map<string, string>; indexed: boolean }>();
+
+  async read(partnerIds: readonly string[], articleIds: readonly string[]): Promise<Map<string, PartnerDelivery>> {
+    return new Map(
+      partnerIds.map((id) => {
+        const s = this.sent.get(id);
+        const documents = new Map(articleIds.flatMap((a) => (s?.documents.has(a) ? [[a, s.documents.get(a) as string] as const] : [])));
+        return [id, { indexed: s?.indexed ?? false, formats: [...(s?.formats ?? [])], documents }];
+      }),
+    );
+  }
+
+  async record(changes: readonly PartnerDeliveryChange[]): Promise<void> {
+    for (const change of changes) {
+      const s = this.sent.get(change.partnerId) ?? { formats: [], documents: new Map<string, string>(), indexed: false };
+      this.sent.set(change.partnerId, s);
+      if (change.formats) {
+        s.formats = [...change.formats];
+        s.indexed = true;
+      }
+      for (const [id, sha] of change.documents ?? []) s.documents.set(id, sha);
+      for (const id of change.removed ?? []) s.documents.delete(id);
+    }
+  }
+
+  async documentIds(partnerId: string): Promise<string[]> {
+    return [...(this.sent.get(partnerId)?.documents.keys() ?? [])].sort();
+  }
+
+  async forget(partnerId: string): Promise<void> {
+    this.sent.delete(partnerId);
   }
 }

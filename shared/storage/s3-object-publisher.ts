@@ -33,6 +33,16 @@ export class S3ObjectPublisher implements ObjectPublisher {
     ) {
       return 'unchanged';
     }
+    await this.put(key, bytes, sha, options);
+    return 'written';
+  }
+
+  async write(key: string, body: string | Uint8Array, options: PublishOptions): Promise<void> {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    await this.put(key, bytes, createHash('sha256').update(bytes).digest('hex'), options);
+  }
+
+  private async put(key: string, bytes: Uint8Array, sha: string, options: PublishOptions): Promise<void> {
     try {
       await this.s3.send(
         new PutObjectCommand({
@@ -48,7 +58,6 @@ export class S3ObjectPublisher implements ObjectPublisher {
     } catch (error) {
       throw new StorageError(`PutObject s3://${this.bucket}/${key} failed`, { cause: error });
     }
-    return 'written';
   }
 
   async delete(key: string): Promise<void> {

@@ -7,7 +7,7 @@ import {
   rebuildPartnerOutputs,
   type PartnerOutputDeps,
 } from '../../../shared/partners/build-partner-outputs.js';
-import { InMemoryArticleRepository, InMemoryPartnerRepository, InMemoryObjectPublisher, makeArticle, makePartner } from './in-memory.js';
+import { InMemoryArticleRepository, InMemoryPartnerDeliveries, InMemoryPartnerRepository, InMemoryObjectPublisher, makeArticle, makePartner } from './in-memory.js';
 
 const site = SiteConfigSchema.parse({
   siteUrl: 'https://jurnalpagi.example',
@@ -20,7 +20,8 @@ function setup() {
   const articles = new InMemoryArticleRepository();
   const partners = new InMemoryPartnerRepository();
   const publisher = new InMemoryObjectPublisher();
-  const deps: PartnerOutputDeps = { articles, partners, publisher, render: renderFeeds, site, itemLimit: 3 };
+  const deliveries = new InMemoryPartnerDeliveries();
+  const deps: PartnerOutputDeps = { articles, partners, publisher, deliveries, render: renderFeeds, site, itemLimit: 3 };
   return { articles, partners, publisher, deps };
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Article } from '../../../shared/model/article.js';
 import { PartnerSchema, type Partner, type PartnerInput, type PartnerRepository } from '../../../shared/partners/partner.js';
 
-export { InMemoryArticleRepository, InMemoryObjectPublisher } from '../../../shared/storage/in-memory-adapters.js';
+export { InMemoryArticleRepository, InMemoryObjectPublisher, InMemoryPartnerDeliveries } from '../../../shared/storage/in-memory-adapters.js';
 
 export class InMemoryPartnerRepository implements PartnerRepository {
   readonly partners = new Map<string, Partner>();
