@@ -1,5 +1,6 @@
 import type { SiteConfig } from '../config/load-config.js';
 import { FEED_FORMATS, type FeedFormat } from '../feeds/feed-paths.js';
+import { renderWithinBudget } from '../feeds/feed-budget.js';
 import { renderFeeds } from '../feeds/render-feeds.js';
 import type { Article } from '../model/article.js';
 import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
@@ -334,10 +335,14 @@ class RelatedRun {
     await mapConcurrent(lists, PARALLEL_TASKS, (list) => this.publishList(list));
   }
 
+  /**
+   * A story's feeds follow the rules of every other feed: its newest `feedItemLimit` published
+   * members, then cut to the byte budget. Only those members are read (a story keeps up to 500).
+   */
   private async publishStory(story: Story): Promise<void> {
     const { site } = this.deps;
-    const articles = (await this.deps.articles.getMany(story.members.map((m) => m.id))).filter((a) => a.status === 'published');
-    const feeds = renderFeeds(storyFeedMeta(story, site), articles);
+    const articles = await this.newestPublished(story.members.map((m) => m.id), site.feedItemLimit);
+    const feeds = renderWithinBudget(articles, (entries) => renderFeeds(storyFeedMeta(story, site), entries), site.feedMaxBytes);
     const feedCache = `public, max-age=${site.feedMaxAgeSeconds}`;
     await settleAll(
       storyObjects(story.id).map((o) =>
@@ -346,6 +351,16 @@ class RelatedRun {
           : this.publish(o.key, renderStoryDocument(story), o.contentType, RELATED_CACHE_CONTROL),
       ),
     );
+  }
+
+  /** The first `limit` published articles of `ids` (newest first), reading a page at a time past withdrawn ones. */
+  private async newestPublished(ids: readonly string[], limit: number): Promise<Article[]> {
+    const found: Article[] = [];
+    for (let start = 0; start < ids.length && found.length < limit; start += limit) {
+      const page = await this.deps.articles.getMany(ids.slice(start, start + limit));
+      found.push(...page.filter((a) => a.status === 'published'));
+    }
+    return found.slice(0, limit);
   }
 
   private async publish(key: string, body: string, contentType: string, cacheControl: string): Promise<void> {
