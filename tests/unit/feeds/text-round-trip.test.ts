@@ -13,7 +13,7 @@ import { partnerFeedKey, partnerNinjsKey, rebuildPartnerOutputs } from '../../..
 import { toNinjs, type NinjsDocument } from '../../../shared/partners/ninjs.js';
 import { makeArticle } from '../../fixtures/articles.js';
 import { prepareArticle } from '../../../shared/usecases/ingest-article.js';
-import { InMemoryArticleRepository, InMemoryObjectPublisher, InMemoryPartnerRepository, makePartner } from '../partners/in-memory.js';
+import { InMemoryArticleRepository, InMemoryObjectPublisher, InMemoryPartnerDeliveries, InMemoryPartnerRepository, makePartner } from '../partners/in-memory.js';
 import { makeMeta } from './feed-cases.js';
 import { feedparserAvailable, parseAllWithFeedparser, parseWithRssParser, type FeedparserResult } from './readers.js';
 
@@ -101,7 +101,7 @@ beforeAll(async () => {
   const partners = new InMemoryPartnerRepository();
   await partners.put(makePartner({ id: 'acme', sections: articles.map((a) => a.section), formats: ['rss', 'atom', 'json'], fullText: true, images: true }));
   const publisher = new InMemoryObjectPublisher();
-  await rebuildPartnerOutputs({ articles: repository, partners, publisher, render: renderFeeds, site, itemLimit: 50 }, articles.map((a) => a.id));
+  await rebuildPartnerOutputs({ articles: repository, partners, publisher, deliveries: new InMemoryPartnerDeliveries(), render: renderFeeds, site, itemLimit: 50 }, articles.map((a) => a.id));
   const text = (key: string) => {
     const body = publisher.text(key);
     if (body === undefined) throw new Error(`partner output ${key} was not written`);
