@@ -16,7 +16,7 @@ const COMMANDS: Record<string, Command> = {
   parse: { summary: 'print the article a file would become, without storing it', run: parseCommand },
   import: { summary: 'send a folder of article files through the ingest API (local job or AWS)', run: importCommand },
   'sign-url': { summary: "print a signed URL for a partner's feeds (local key pair in the data folder)", run: signUrlOnTarget },
-  rebuild: { summary: 'rebuild the feeds and partner outputs of given articles from the table', run: rebuildOnTarget },
+  rebuild: { summary: 'repair the related lists, feeds and partner outputs of given articles from the table', run: rebuildOnTarget },
   partners: { summary: 'sync, list, suspend or activate partners in the registry', run: partnersOnTarget },
 };
 

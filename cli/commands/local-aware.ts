@@ -11,6 +11,7 @@ import {
   type Dependencies,
 } from '../../shared/runtime/dependencies.js';
 import { buildFeedsForArticles } from '../../shared/usecases/build-feeds.js';
+import { updateRelated } from '../../shared/related/update-related.js';
 import { parseCommandArgs, usageError } from './command-args.js';
 import { readLocalEndpoints, useLocalEndpoints } from '../local/local-endpoints.js';
 import type { CommandContext } from '../main.js';
@@ -94,9 +95,10 @@ export async function partnersOnTarget(args: string[], ctx: CommandContext): Pro
 
 export const REBUILD_USAGE = `Usage: warta rebuild [options] ARTICLE-ID...
 
-Rebuilds every feed and partner output that the given articles belong to, from the current table state
-(for example after a failed stream batch landed in a builder's on-failure queue). Safe to repeat:
-unchanged files are not rewritten.
+Repairs what the given articles should have produced, from the current table state (for example after a
+failed stream batch landed in a builder's on-failure queue): their related lists and stories first (and
+the lists of their neighbours), then their feed listings, every feed and partner output they belong to.
+Safe to repeat: unchanged files are not rewritten.
 ${TARGET_HELP}`;
 
 /** \`warta rebuild ID…\`: the feed builder's use case, run by hand for the given articles. */
@@ -108,6 +110,12 @@ export async function rebuildOnTarget(args: string[], ctx: CommandContext): Prom
   if (taken['table'] && !taken['bucket']) return usageError('rebuild', REBUILD_USAGE, '--table needs --bucket', ctx);
   const deps = await resolveTarget('rebuild', taken, ctx);
   if (typeof deps === 'number') return deps;
+  // Related first, as the stream delivers it locally, so the rebuilt feeds carry the repaired related links.
+  const related = await updateRelated(
+    { articles: deps.articles, store: deps.related, publisher: deps.publisher, site: deps.config.site, clock: deps.clock },
+    parsed.positionals,
+  );
+  ctx.stdout.write(`related lists and stories: ${related.written.length} file(s) written, ${related.deleted.length} deleted\n`);
   const result = await buildFeedsForArticles(feedBuildDependencies(deps), parsed.positionals);
   ctx.stdout.write(
     `rebuilt ${result.feeds.length} feed(s): ${result.written.length} file(s) written, ${result.unchanged.length} unchanged, ${result.deleted.length} deleted\n`,

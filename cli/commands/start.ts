@@ -89,8 +89,17 @@ export async function startCommand(args: string[], ctx: CommandContext): Promise
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  log('warta: stopping');
-  await job.close();
-  log('warta: stopped');
+  log('warta: stopping: no new requests or inbox files are taken; the build in progress gets a few seconds');
+  // A second Ctrl-C stops at once; what was not built is built at the next start.
+  const again = () => {
+    log('warta: stopped at once; unbuilt changes are built at the next start');
+    process.exit(130);
+  };
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
+  const report = await job.close();
+  log(`warta: stopped${report.inFlight === 'abandoned' ? ' (the abandoned build is redone at the next start)' : ''}`);
+  // An abandoned build may still be waiting on the closed services; nothing it does matters any more.
+  if (report.inFlight === 'abandoned') process.exit(0);
   return 0;
 }

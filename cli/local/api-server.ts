@@ -44,9 +44,17 @@ export async function startLocalApiServer(options: {
   maxBodyBytes?: number;
 }): Promise<LocalApiServer> {
   const maxBodyBytes = options.maxBodyBytes ?? MAX_INPUT_BYTES;
+  let closing = false;
   const server: Server = createServer((req, res) => {
     void (async () => {
       try {
+        if (closing) {
+          // Stopping: keep-alive connections would otherwise go on delivering new requests.
+          req.resume();
+          res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '5', connection: 'close' });
+          res.end(JSON.stringify({ status: 'error', message: 'warta is stopping; retry once it runs again' }));
+          return;
+        }
         const method = req.method ?? 'GET';
         const url = new URL(req.url ?? '/', 'http://local');
         const route = matchRoute(method, url.pathname);
@@ -68,7 +76,7 @@ export async function startLocalApiServer(options: {
         const event = toEvent(req, url, route, body);
         const response = await options.handler(event);
         await options.onResponse?.(event, response);
-        res.writeHead(response.statusCode ?? 200, response.headers as Record<string, string>);
+        res.writeHead(response.statusCode ?? 200, { ...(response.headers as Record<string, string>), ...(closing ? { connection: 'close' } : {}) });
         res.end(response.body ?? '');
       } catch (error) {
         if (res.headersSent) {
@@ -90,6 +98,7 @@ export async function startLocalApiServer(options: {
     url: `http://${options.host}:${port}`,
     close: () =>
       new Promise((resolve) => {
+        closing = true;
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

@@ -6,6 +6,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUse
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { closeDynaliteIterators } from './level-iterator-fix.js';
 
 /** Credentials the embedded services accept; they check none, but the SDK insists on some. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -48,6 +49,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     await mkdir(dynamoPath, { recursive: true });
   }
 
+  closeDynaliteIterators();
   const dynamoServer = dynalite({ path: dynamoPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     dynamoServer.once('error', reject);

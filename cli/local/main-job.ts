@@ -6,11 +6,14 @@ import type { S3Event } from 'aws-lambda';
 import { ENV } from '../../shared/config/env-names.js';
 import { feedObjectKey } from '../../shared/feeds/feed-paths.js';
 import type { IngestOutcome } from '../../shared/usecases/ingest-article.js';
+import type { ArticleRepository } from '../../shared/ports.js';
 import { startLocalApiServer, type LocalApiServer } from './api-server.js';
 import { startEdgeServer, type EdgeServer } from './edge-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedStack, type EmbeddedStack } from './embedded-stack.js';
 import { ensureLocalKeyPair, loadTrustedPublicKeys } from './key-pair.js';
-import { LocalStream, type StreamConsumer, type StreamDelivery } from './local-stream.js';
+import { LocalStream, type StreamConsumer, type StreamDelivery, type StreamStopReport } from './local-stream.js';
+import { DynamoDbStreamJournal } from './stream-journal.js';
+import { checkConsistency } from './consistency-check.js';
 import { writeLocalEndpoints } from './local-endpoints.js';
 import { readPartnerRegistryFile } from '../../shared/partners/partner-registry-file.js';
 import { productionDependencies } from '../../shared/runtime/dependencies.js';
@@ -31,6 +34,8 @@ export interface MainJobOptions {
   /** Partner registry file loaded into the table at start (as `warta partners sync` does); null for none. */
   partnersFile: string | null;
   log: (line: string) => void;
+  /** How long stopping waits for the build in progress (default 4 s); then it is abandoned and redone at the next start. */
+  stopGraceMs?: number;
   /** Where edge access log lines go (one JSON object per request). */
   accessLog?: (entry: Record<string, unknown>) => void;
 }
@@ -39,7 +44,10 @@ export interface MainJob {
   edgeUrl: string;
   apiUrl: string;
   feedUrls: string[];
-  close(): Promise<void>;
+  /** Resolves when the local stream has built every change so far. */
+  idle(): Promise<void>;
+  /** Stops: refuses new requests at once, lets the build in progress finish within the grace period or abandons it. */
+  close(): Promise<StreamStopReport>;
 }
 
 /** Files the watcher leaves alone: editors' swap and backup files, hidden files, partial downloads. */
@@ -83,8 +91,26 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
 
     configureEnvironment({ edgeUrl: edge.url, stack });
     // Imported only now: the handlers read this environment at their first invocation, as in Lambda.
-    const handlers = await loadHandlers();
-    const stream = new LocalStream(handlers.streamConsumers);
+    const deps = productionDependencies();
+    const journal = new DynamoDbStreamJournal(deps.documentClient, LOCAL_TABLE);
+    let stream: LocalStream | undefined;
+    const handlers = await loadHandlers((repository) => (stream as LocalStream).journaled(repository));
+    stream = new LocalStream(handlers.streamConsumers, { journal, log: options.log });
+    const localStream = stream;
+    // Changes an earlier run stored but did not build (it crashed or was stopped mid-build) are built
+    // first, in the background like everything the stream does.
+    const replayed = await localStream.replay();
+    if (replayed.length > 0) options.log(`stream: ${replayed.length} change(s) left unbuilt by the last run; building them`);
+    let stopReport: StreamStopReport | undefined;
+    const stopStream = async () => {
+      if (stopReport) return;
+      const graceMs = options.stopGraceMs ?? STOP_GRACE_MS;
+      stopReport = await localStream.close(graceMs);
+      const { inFlight, leftPending } = stopReport;
+      const what = inFlight === 'abandoned' ? `abandoned the build in progress after ${graceMs / 1000} s` : inFlight === 'finished' ? 'finished the build in progress' : 'no build in progress';
+      options.log(`stream: ${what}; ${leftPending} change(s) left for the next start`);
+    };
+    closers.push(stopStream);
 
     if (options.partnersFile) {
       const partners = await readPartnerRegistryFile(options.partnersFile);
@@ -93,13 +119,11 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       options.log(`partners: ${partners.map((p) => `${p.id} (${p.status})`).join(', ')} from ${options.partnersFile}`);
     }
 
-    const afterIngest = async (outcomes: IngestOutcome[]) => {
+    // Waits until the builds that include these changes are done (the ingest itself queued them).
+    const afterIngest = async (outcomes: IngestOutcome[]): Promise<StreamDelivery[]> => {
       const changed = outcomes.flatMap((o) => (o.status === 'created' || o.status === 'updated' || o.status === 'withdrawn' ? [o.article.id] : []));
-      const deliveries = await stream.publish(changed);
-      for (const d of deliveries) {
-        if (d.failedRecords > 0) options.log(`stream: ${d.consumer} failed on ${d.failedRecords} record(s); see the log above`);
-      }
-      return deliveries;
+      const reports = await localStream.whenBuilt(changed);
+      return reports.at(-1)?.deliveries ?? [];
     };
 
     const ingestFiles = async (paths: readonly string[]): Promise<{ outcomes: IngestOutcome[]; deliveries: StreamDelivery[] }> => {
@@ -129,15 +153,22 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       host,
       port: options.port === 0 ? 0 : options.port + 1,
       handler: handlers.ingest,
-      onResponse: async (_event, response) => {
+      onResponse: async (event, response) => {
         const body = JSON.parse(response.body ?? '{}') as { status?: string; id?: string };
-        if (body.id && (body.status === 'created' || body.status === 'updated' || body.status === 'withdrawn')) {
-          await stream.publish([body.id]);
+        // As in AWS the answer comes once the article is stored; the stream builds its feeds after.
+        // `?wait=1` (or `x-warta-wait: 1`) holds the answer until they are built, for scripts and tests.
+        const changed = body.id && (body.status === 'created' || body.status === 'updated' || body.status === 'withdrawn');
+        if (changed && body.id && wantsToWait(event)) {
+          const [report] = await localStream.whenBuilt([body.id]);
+          if (report && !report.built) {
+            response.headers = { ...response.headers, 'x-warta-build': 'failed; built again at the next start' };
+          }
         }
         options.log(`api: ${body.status ?? response.statusCode} ${body.id ?? ''}`.trim());
       },
     });
-    closers.push(() => api.close());
+    let apiClosed: Promise<void> | undefined;
+    closers.push(() => (apiClosed ??= api.close()));
 
     // Files already waiting in the inbox are taken in first, then the folder is watched.
     const waiting = await articleFiles(inboxDir);
@@ -175,7 +206,39 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
 
     const feedUrls = ['rss', 'atom', 'json'].map((f) => `${edge.url}/${feedObjectKey('latest', f as 'rss')}`);
     options.log(`ready in ${Math.round(performance.now() - started)} ms`);
-    return { edgeUrl: edge.url, apiUrl: api.url, feedUrls, close: closeAll };
+    // Every stored article should be in each of its feeds and have its related list; data folders
+    // from older versions or a damaged table are repaired through the stream, in the background.
+    void localStream
+      .whenBuilt(replayed)
+      .then(() => checkConsistency(deps.documentClient, LOCAL_TABLE))
+      .then(async (report) => {
+        if (report.broken.length === 0) {
+          options.log(`startup check: ${report.articles} stored article(s), each in its feeds and with its related list`);
+          return;
+        }
+        const shown = report.broken.slice(0, 5).map((b) => `${b.id} (${b.problem})`).join(', ');
+        options.log(`startup check: ${report.broken.length} of ${report.articles} stored article(s) not fully built: ${shown}${report.broken.length > 5 ? ', …' : ''}; rebuilding them`);
+        const ids = report.broken.map((b) => b.id);
+        localStream.enqueue(await Promise.all(ids.map(async (id) => [id, await journal.mark(id)] as const)));
+        await localStream.whenBuilt(ids);
+        options.log(`startup check: rebuilt ${ids.length} article(s)`);
+      })
+      .catch((error: Error) => options.log(`startup check failed: ${error.message}`));
+    return {
+      edgeUrl: edge.url,
+      apiUrl: api.url,
+      feedUrls,
+      idle: () => localStream.idle(),
+      async close() {
+        // New requests are refused at once; requests in flight and the build in progress get the grace
+        // period, then everything else stops. The answer says whether the build finished or was abandoned.
+        apiClosed = api.close();
+        await stopStream();
+        await Promise.race([apiClosed, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+        await closeAll();
+        return stopReport as StreamStopReport;
+      },
+    };
   } catch (error) {
     await closeAll();
     throw error;
@@ -206,7 +269,19 @@ function configureEnvironment({ edgeUrl, stack }: { edgeUrl: string; stack: Embe
   process.env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
 }
 
-async function loadHandlers() {
+/** How long Ctrl-C waits for the build in progress before abandoning it (it is built again at the next start). */
+const STOP_GRACE_MS = 4_000;
+
+function wantsToWait(event: { queryStringParameters?: Record<string, string | undefined>; headers?: Record<string, string | undefined> }): boolean {
+  const value = event.queryStringParameters?.['wait'] ?? event.headers?.['x-warta-wait'];
+  return value !== undefined && value !== '0' && value !== 'false';
+}
+
+/**
+ * The Lambda handlers, with the ingest and inbox handlers writing through `journaled(articles)`:
+ * locally every article write also records its change for the local stream.
+ */
+async function loadHandlers(journaled: (repository: ArticleRepository) => ArticleRepository) {
   const [ingest, inbox, feedBuilder, relatedBuilder] = await Promise.all([
     import('../../functions/ingest.js'),
     import('../../functions/inbox.js'),
@@ -219,7 +294,11 @@ async function loadHandlers() {
     { name: 'related-builder', handler: relatedBuilder.handler },
     { name: 'feed-builder', handler: feedBuilder.handler },
   ];
-  return { ingest: ingest.handler, inbox: inbox.handler, streamConsumers };
+  const writing = () => {
+    const deps = productionDependencies();
+    return { ...deps, articles: journaled(deps.articles) };
+  };
+  return { ingest: ingest.createIngestHandler(writing), inbox: inbox.createInboxHandler(writing), streamConsumers };
 }
 
 function watchInbox(dir: string, onFile: (path: string) => Promise<void>): FSWatcher {

@@ -166,33 +166,39 @@ export class DynamoDbArticleRepository implements ArticleRepository {
       ),
     ]);
     const listed = ((listedOut.Item?.['listings'] as ListingRef[] | undefined) ?? []).map((l) => ({ ...l }));
+    // A record left unsettled by a sync that stopped half-way names items that may not exist yet.
+    const settled = listedOut.Item?.['unsettled'] !== true;
     const desired: ListingRef[] = article
       ? feedPathsForArticle(article).map((path) => ({ path, sortKey: `${article.publishedAt}#${article.id}` }))
       : [];
     const same = (a: ListingRef, b: ListingRef) => a.path === b.path && a.sortKey === b.sortKey;
     const toDelete = listed.filter((l) => !desired.some((d) => same(d, l)));
-    const toPut = desired.filter((d) => !listed.some((l) => same(d, l)));
+    const toPut = settled ? desired.filter((d) => !listed.some((l) => same(d, l))) : desired;
 
-    if (toDelete.length > 0 || toPut.length > 0) {
-      // Record the union first: if we fail half-way, the retry still knows every listing item that may exist.
-      await this.putListed(articleId, [...listed, ...toPut]);
+    if (toDelete.length > 0 || toPut.length > 0 || !settled) {
+      // Record the union first, marked unsettled: if we stop half-way, the next sync still knows every
+      // listing item that may exist, and writes every desired one again since it cannot know which were written.
+      await this.putListed(articleId, [...listed, ...toPut.filter((d) => !listed.some((l) => same(d, l)))], false);
       await this.batchWrite([
         ...toPut.map((l) => ({
           PutRequest: { Item: { pk: listingPk(l.path), sk: l.sortKey, entity: 'listing', articleId } },
         })),
         ...toDelete.map((l) => ({ DeleteRequest: { Key: { pk: listingPk(l.path), sk: l.sortKey } } })),
       ]);
-      await this.putListed(articleId, desired);
+      await this.putListed(articleId, desired, true);
     }
     const changes = new Map<string, Set<string>>();
     for (const l of [...listed, ...desired]) changes.set(l.path, (changes.get(l.path) ?? new Set()).add(l.sortKey));
     return [...changes].map(([path, sortKeys]) => ({ path, sortKeys: [...sortKeys] }));
   }
 
-  private async putListed(articleId: string, listings: ListingRef[]): Promise<void> {
+  private async putListed(articleId: string, listings: ListingRef[], settled: boolean): Promise<void> {
     await this.call('PutItem listed', () =>
       this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...listedKey(articleId), entity: 'listed', listings } }),
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...listedKey(articleId), entity: 'listed', listings, ...(settled ? {} : { unsettled: true }) },
+        }),
       ),
     );
   }

@@ -17,7 +17,7 @@ describe('the main job on a persistent data folder', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'warta-persist-'));
     const args = ['--port', '0', '--data', dataDir, '--quiet-edge', '--no-examples'];
     job = await startMainJobProcess(args);
-    const created = await fetch(`${job.apiUrl}/articles?id=tetap-ada`, {
+    const created = await fetch(`${job.apiUrl}/articles?id=tetap-ada&wait=1`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: 'Artikel yang bertahan setelah mulai ulang\n\nSurabaya (JurnalPagi) – Artikel ini harus tetap ada.\n\nData disimpan di folder data.',

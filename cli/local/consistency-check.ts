@@ -1,0 +1,55 @@
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { feedPathsForArticle } from '../../shared/feeds/feed-paths.js';
+
+export interface ConsistencyReport {
+  /** Stored articles looked at (any status). */
+  articles: number;
+  /** Published articles missing a listing item of one of their feeds, or their related list. */
+  broken: { id: string; problem: string }[];
+}
+
+/**
+ * Reads the whole table once (a Scan, read to the end: this is a repair tool, never on the publish
+ * path) and finds every published article that is missing from one of its feed listings or has no
+ * related list. The caller rebuilds those through the stream; the builders read current state, so
+ * a false alarm only costs a build.
+ */
+export async function checkConsistency(client: DynamoDBDocumentClient, tableName: string): Promise<ConsistencyReport> {
+  const articles = new Map<string, { status: 'published' | 'withdrawn'; section: string; tags: string[]; authors: { name: string }[]; publishedAt: string }>();
+  const listings = new Set<string>();
+  const relatedLists = new Set<string>();
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await client.send(
+      new ScanCommand({
+        TableName: tableName,
+        // Articles, listing items and related lists only; the related index, counters and stories are left out.
+        FilterExpression: '(begins_with(pk, :article) AND sk = :a) OR begins_with(pk, :list) OR (begins_with(pk, :related) AND sk = :l)',
+        ProjectionExpression: 'pk, sk, #status, #section, tags, authors, publishedAt, articleId',
+        ExpressionAttributeNames: { '#status': 'status', '#section': 'section' },
+        ExpressionAttributeValues: { ':article': 'ARTICLE#', ':a': 'A', ':list': 'LIST#', ':related': 'RELATED#', ':l': 'L' },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const pk = String(item['pk']);
+      if (pk.startsWith('ARTICLE#')) {
+        articles.set(pk.slice('ARTICLE#'.length), item as never);
+      } else if (pk.startsWith('LIST#')) {
+        listings.add(`${pk.slice('LIST#'.length)}\u0000${String(item['sk'])}`);
+      } else {
+        relatedLists.add(pk.slice('RELATED#'.length));
+      }
+    }
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+
+  const broken: ConsistencyReport['broken'] = [];
+  for (const [id, article] of [...articles].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (article.status !== 'published') continue;
+    const missing = feedPathsForArticle(article).filter((path) => !listings.has(`${path}\u0000${article.publishedAt}#${id}`));
+    if (missing.length > 0) broken.push({ id, problem: `not listed in ${missing.join(', ')}` });
+    else if (!relatedLists.has(id)) broken.push({ id, problem: 'no related list' });
+  }
+  return { articles: articles.size, broken };
+}
