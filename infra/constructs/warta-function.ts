@@ -17,6 +17,10 @@ import {
   entryPath,
   type FunctionName,
 } from '../bundling.js';
+import type { StackSettings } from '../stack-config.js';
+
+/** The site identity every function renders or validates with. */
+export type SiteIdentity = Pick<StackSettings, 'siteUrl' | 'siteTitle' | 'siteDescription' | 'siteLanguage' | 'defaultSection'>;
 
 /** The runtime every Warta function uses; the bundles target the same Node major. */
 export const WARTA_RUNTIME = Runtime.NODEJS_22_X;
@@ -130,6 +134,15 @@ export class WartaFunction extends Construct {
   setEnvironment(name: EnvName, value: string): this {
     this.function.addEnvironment(name, value);
     return this;
+  }
+
+  /** Sets the site identity variables (URL, title, description, language, default section). */
+  setSite(site: SiteIdentity): this {
+    return this.setEnvironment(ENV.siteUrl, site.siteUrl)
+      .setEnvironment(ENV.siteTitle, site.siteTitle)
+      .setEnvironment(ENV.siteDescription, site.siteDescription)
+      .setEnvironment(ENV.siteLanguage, site.siteLanguage)
+      .setEnvironment(ENV.defaultSection, site.defaultSection);
   }
 
   /** Names the articles table and allows exactly the listed item actions on it (no index, no stream, no admin). */

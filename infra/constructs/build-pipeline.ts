@@ -1,0 +1,132 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { ENV } from '../../shared/config/env-names.js';
+import type { WartaAlarms } from './alarms.js';
+import { Concern } from './concern.js';
+import { WartaFunction, type SiteIdentity } from './warta-function.js';
+
+/** Public prefixes served to anyone through CloudFront; everything else in the feed bucket is private or partner-only. */
+export const PUBLIC_PREFIXES = ['feeds', 'related', 'stories'] as const;
+export const PARTNER_PREFIX = 'partners';
+
+/** Stream wiring shared by both builders; see docs/deploy.md for why these numbers. */
+export const STREAM_SETTINGS = {
+  batchSize: 100,
+  maxBatchingWindow: Duration.seconds(1),
+  retryAttempts: 5,
+  maxRecordAge: Duration.hours(6),
+} as const;
+
+export interface WartaBuildPipelineProps {
+  readonly site: SiteIdentity;
+  /** The articles table, which the builders read and write. */
+  readonly table: ITable;
+  /** The table whose stream drives both builders (see WartaStack). @default table */
+  readonly streamSource?: ITable;
+  readonly feedBucket: IBucket;
+  readonly alarms: WartaAlarms;
+  /** Directory holding the handler entry files. @default the repository's `functions/` */
+  readonly functionsDir?: string;
+  /** Entries per public feed file. @default 50 */
+  readonly feedItemLimit?: number;
+  /** Cache-Control max-age of the files the builders publish. @default 300 */
+  readonly feedMaxAgeSeconds?: number;
+  /** How far behind the stream a builder may fall before its alarm goes off. @default 5 minutes */
+  readonly maxIteratorAge?: Duration;
+}
+
+/**
+ * What turns article changes into published files: the table's stream, filtered to article items,
+ * feeds the feed builder and the related builder, each with a dead-letter queue for failed batches,
+ * an error alarm and an alarm when it falls behind the stream.
+ */
+export class WartaBuildPipeline extends Concern {
+  readonly feedBuilder: WartaFunction;
+  readonly relatedBuilder: WartaFunction;
+
+  constructor(scope: Construct, id: string, props: WartaBuildPipelineProps) {
+    super(scope, id);
+    const { alarms, table, feedBucket } = props;
+    const feedMaxAgeSeconds = String(props.feedMaxAgeSeconds ?? 300);
+
+    this.feedBuilder = new WartaFunction(this, 'FeedBuilder', {
+      name: 'FeedBuilder',
+      failureHandling:
+        'Invoked by the DynamoDB stream event source, whose on-failure destination (FeedBuilderDlq) keeps failed batches; a function-level DLQ would never receive them.',
+      functionsDir: props.functionsDir,
+      description: 'Rebuilds the feeds an article change touches and publishes changed files',
+      memorySize: 1024,
+      timeout: Duration.seconds(120),
+    });
+    alarms.watchFunction(this.feedBuilder);
+    this.feedBuilder
+      .setSite(props.site)
+      .bindArticlesTable(table, ['Query', 'GetItem', 'BatchGetItem', 'PutItem', 'DeleteItem', 'BatchWriteItem', 'UpdateItem'])
+      .bindBucket(ENV.feedBucketName, feedBucket, {
+        prefixes: ['feeds/', `${PARTNER_PREFIX}/`],
+        access: ['read', 'write', 'delete'],
+        list: true,
+      })
+      .setEnvironment(ENV.feedItemLimit, String(props.feedItemLimit ?? 50))
+      .setEnvironment(ENV.feedMaxAgeSeconds, feedMaxAgeSeconds);
+
+    this.relatedBuilder = new WartaFunction(this, 'RelatedBuilder', {
+      name: 'RelatedBuilder',
+      failureHandling:
+        'Invoked by the DynamoDB stream event source, whose on-failure destination (RelatedBuilderDlq) keeps failed batches; a function-level DLQ would never receive them.',
+      functionsDir: props.functionsDir,
+      description: 'Maintains the similarity index and publishes related-article and story groupings',
+      memorySize: 1024,
+      timeout: Duration.seconds(120),
+    });
+    alarms.watchFunction(this.relatedBuilder);
+    this.relatedBuilder
+      .setSite(props.site)
+      .bindArticlesTable(table, ['Query', 'GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
+      .bindBucket(ENV.feedBucketName, feedBucket, {
+        // Story feeds live beside the public feeds (feeds/story/<id>.*) so aggregators find them with the others.
+        prefixes: ['related/', 'stories/', 'feeds/story/'],
+        access: ['read', 'write', 'delete'],
+        list: true,
+      })
+      .setEnvironment(ENV.feedMaxAgeSeconds, feedMaxAgeSeconds);
+
+    const articleItemsOnly = FilterCriteria.filter({
+      dynamodb: {
+        Keys: {
+          pk: { S: FilterRule.beginsWith('ARTICLE#') },
+          sk: { S: FilterRule.isEqual('A') },
+        },
+      },
+    });
+    const maxIteratorAge = props.maxIteratorAge ?? Duration.minutes(5);
+    for (const [builder, dlqId] of [
+      [this.feedBuilder, 'FeedBuilderDlq'],
+      [this.relatedBuilder, 'RelatedBuilderDlq'],
+    ] as const) {
+      const dlq = alarms.deadLetterQueue(this, dlqId, `${builder.node.id} stream batches`);
+      builder.function.addEventSource(
+        new DynamoEventSource(props.streamSource ?? table, {
+          startingPosition: StartingPosition.LATEST,
+          ...STREAM_SETTINGS,
+          reportBatchItemFailures: true,
+          bisectBatchOnError: true,
+          parallelizationFactor: 1,
+          onFailure: new SqsDlq(dlq),
+          filters: [articleItemsOnly],
+        }),
+      );
+      alarms.alarmOn(
+        this,
+        `${builder.node.id}IteratorAgeAlarm`,
+        builder.function.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }),
+        maxIteratorAge.toMilliseconds(),
+        `${builder.node.id} is more than ${props.maxIteratorAge === undefined ? 'five minutes' : maxIteratorAge.toHumanString()} behind the article stream`,
+      );
+    }
+  }
+}
