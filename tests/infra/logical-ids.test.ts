@@ -53,5 +53,6 @@ describe('logical ids of stateful resources', () => {
       .map(([id, r]) => [id, r.Type]);
     // Every stateful resource of then is still there under the same id; new ones may have been added since.
     expect(Object.fromEntries(now)).toMatchObject(Object.fromEntries(before));
-  });
+    // A synth with cdk-nag takes a few seconds alone, much longer while the suite's other workers run.
+  }, 120_000);
 });
