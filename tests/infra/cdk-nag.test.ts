@@ -2,9 +2,12 @@ import { Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
 import { FIXTURE_FUNCTIONS_DIR, partnerKeys } from './synth-helpers.js';
+
+// Each synth runs cdk-nag over the whole stack: seconds alone, far longer while the suite's other workers share the cores.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const CONTEXTS: Record<string, Record<string, unknown>> = {
   'fresh clone': {},

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { partnerKeys, synthesize } from './synth-helpers.js';
+
+// Each synth runs cdk-nag over the whole stack: seconds alone, far longer while the suite's other workers share the cores.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 /**
  * The logical ids of every resource as synthesized before infra/warta-stack.ts was split into
@@ -53,6 +56,5 @@ describe('logical ids of stateful resources', () => {
       .map(([id, r]) => [id, r.Type]);
     // Every stateful resource of then is still there under the same id; new ones may have been added since.
     expect(Object.fromEntries(now)).toMatchObject(Object.fromEntries(before));
-    // A synth with cdk-nag takes a few seconds alone, much longer while the suite's other workers run.
-  }, 120_000);
+  });
 });

@@ -1,6 +1,6 @@
 import { runInNewContext } from 'node:vm';
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../shared/config/env-names.js';
 import { loadConfig } from '../../shared/config/load-config.js';
 import { loadPartnerAccessConfig } from '../../shared/partners/issue-partner-access.js';
@@ -13,6 +13,9 @@ import {
   type Statement,
   type Synthesized,
 } from './synth-helpers.js';
+
+// Each synth runs cdk-nag over the whole stack: seconds alone, far longer while the suite's other workers share the cores.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const CERT_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0f2a4c1e-1111-2222-3333-444455556666';
 const WARTA_FUNCTIONS = ['Ingest', 'Inbox', 'FeedBuilder', 'RelatedBuilder', 'PartnerAccess'] as const;
