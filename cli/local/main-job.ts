@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { lstat, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { ENV } from '../../shared/config/env-names.js';
@@ -9,6 +9,7 @@ import type { IngestOutcome } from '../../shared/usecases/ingest-article.js';
 import type { ArticleRepository } from '../../shared/ports.js';
 import { startLocalApiServer, type LocalApiServer } from './api-server.js';
 import { startEdgeServer, type EdgeServer } from './edge-server.js';
+import { IGNORED_INBOX_FILE, inboxFileNames, moveAside, readInboxFile } from './inbox-folder.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedStack, type EmbeddedStack } from './embedded-stack.js';
 import { ensureLocalKeyPair, loadTrustedPublicKeys } from './key-pair.js';
 import { LocalStream, type StreamConsumer, type StreamDelivery, type StreamStopReport } from './local-stream.js';
@@ -49,9 +50,6 @@ export interface MainJob {
   /** Stops: refuses new requests at once, lets the build in progress finish within the grace period or abandons it. */
   close(): Promise<StreamStopReport>;
 }
-
-/** Files the watcher leaves alone: editors' swap and backup files, hidden files, partial downloads. */
-const IGNORED_FILE = /(^\.|~$|\.(swp|swx|tmp|part|crdownload)$|^README(\.md)?$)/i;
 
 /**
  * The main job on a laptop: dynalite, s3rver, the local edge and the ingest API in one process,
@@ -126,27 +124,58 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       return reports.at(-1)?.deliveries ?? [];
     };
 
-    const ingestFiles = async (paths: readonly string[]): Promise<{ outcomes: IngestOutcome[]; deliveries: StreamDelivery[] }> => {
-      const event: S3Event = { Records: [] };
-      for (const path of paths) {
-        const key = basename(path);
-        await stack.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX_BUCKET, Key: key, Body: await readFile(path) }));
-        event.Records.push(s3Record(LOCAL_INBOX_BUCKET, key));
+    /**
+     * Ingests files one by one, each through the inbox handler as its own S3 event, then runs the builds
+     * once for all of them. A file that cannot be taken (a link, too large, refused, or one whose ingest
+     * throws) never stops the others or the job: in the inbox it is moved aside to `.refused/` with its reason.
+     */
+    const ingestFiles = async (
+      dir: string,
+      names: readonly string[],
+      inbox: boolean,
+    ): Promise<{ outcomes: IngestOutcome[]; deliveries: StreamDelivery[]; refusals: Map<string, string> }> => {
+      const outcomes: IngestOutcome[] = [];
+      const refusals = new Map<string, string>();
+      for (const name of names) {
+        let reason: string | undefined;
+        try {
+          const read = await readInboxFile(dir, name);
+          if (!read.ok) {
+            reason = read.reason;
+            outcomes.push({ status: 'refused', problems: [{ field: 'file', message: read.reason }] });
+          } else {
+            await stack.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX_BUCKET, Key: name, Body: read.body }));
+            const [result] = await handlers.inbox({ Records: [s3Record(LOCAL_INBOX_BUCKET, name)] });
+            if (result) {
+              outcomes.push(result.outcome);
+              if (result.outcome.status === 'refused') reason = result.outcome.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+            }
+          }
+        } catch (error) {
+          reason = `could not be ingested (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)})`;
+          outcomes.push({ status: 'refused', problems: [{ field: 'file', message: reason }] });
+        }
+        if (reason === undefined) continue;
+        if (inbox) {
+          const moved = await moveAside(dir, name, reason, new Date()).then(
+            (path) => `moved to ${path}`,
+            (error: unknown) => `could not be moved aside (${(error as Error).message})`,
+          );
+          reason = `${reason}; ${moved}`;
+        }
+        refusals.set(name, reason);
       }
-      const results = await handlers.inbox(event);
-      const outcomes = results.map((r) => r.outcome);
-      return { outcomes, deliveries: await afterIngest(outcomes) };
+      return { outcomes, deliveries: await afterIngest(outcomes), refusals };
     };
 
     if (options.examplesDir) {
-      const files = await articleFiles(options.examplesDir);
-      const { outcomes, deliveries } = await ingestFiles(files);
+      const examplesDir = resolve(options.examplesDir);
+      const names = await inboxFileNames(examplesDir);
+      const { outcomes, deliveries, refusals } = await ingestFiles(examplesDir, names, false);
       const counts = countBy(outcomes.map((o) => o.status));
       const split = deliveries.map((d) => `${d.consumer} ${d.ms} ms`).join(', ');
-      options.log(`examples: ${files.length} files from ${options.examplesDir}: ${formatCounts(counts)}${split ? ` (${split})` : ''}`);
-      for (const [i, o] of outcomes.entries()) {
-        if (o.status === 'refused') options.log(`  refused ${files[i]}: ${o.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
-      }
+      options.log(`examples: ${names.length} files from ${options.examplesDir}: ${formatCounts(counts)}${split ? ` (${split})` : ''}`);
+      for (const [name, reason] of refusals) options.log(`  refused ${join(options.examplesDir, name)}: ${reason}`);
     }
 
     const api: LocalApiServer = await startLocalApiServer({
@@ -171,22 +200,25 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
     closers.push(() => (apiClosed ??= api.close()));
 
     // Files already waiting in the inbox are taken in first, then the folder is watched.
-    const waiting = await articleFiles(inboxDir);
+    const waiting = await inboxFileNames(inboxDir);
     if (waiting.length > 0) {
-      const { outcomes } = await ingestFiles(waiting);
+      const { outcomes, refusals } = await ingestFiles(inboxDir, waiting, true);
       options.log(`inbox: ${waiting.length} waiting file(s): ${formatCounts(countBy(outcomes.map((o) => o.status)))}`);
+      for (const [name, reason] of refusals) options.log(`inbox: ${name} → refused: ${reason}`);
     }
-    const watcher = watchInbox(inboxDir, async (path) => {
+    const watcher = watchInbox(inboxDir, async (name) => {
       const t0 = performance.now();
       try {
-        const { outcomes, deliveries } = await ingestFiles([path]);
+        const { outcomes, deliveries, refusals } = await ingestFiles(inboxDir, [name], true);
         const [outcome] = outcomes;
         if (!outcome) return;
         const ms = Math.round(performance.now() - t0);
         const split = deliveries.map((d) => `${d.consumer} ${d.ms} ms`).join(', ');
-        options.log(`inbox: ${basename(path)} → ${describeOutcome(outcome)} (${ms} ms${split ? `: ${split}` : ''})`);
+        const refusal = refusals.get(name);
+        const described = refusal === undefined ? describeOutcome(outcome) : `refused: ${refusal}`;
+        options.log(`inbox: ${name} → ${described} (${ms} ms${split ? `: ${split}` : ''})`);
       } catch (error) {
-        options.log(`inbox: ${basename(path)} failed: ${(error as Error).message}`);
+        options.log(`inbox: ${name} failed: ${(error as Error).message}`);
       }
     });
     closers.push(async () => watcher.close());
@@ -301,33 +333,28 @@ async function loadHandlers(journaled: (repository: ArticleRepository) => Articl
   return { ingest: ingest.createIngestHandler(writing), inbox: inbox.createInboxHandler(writing), streamConsumers };
 }
 
-function watchInbox(dir: string, onFile: (path: string) => Promise<void>): FSWatcher {
+function watchInbox(dir: string, onFile: (name: string) => Promise<void>): FSWatcher {
   const timers = new Map<string, NodeJS.Timeout>();
   let chain = Promise.resolve();
   // Editors and copy tools fire several events per save; wait for the file to settle.
-  return watch(dir, (_event, filename) => {
-    if (!filename || IGNORED_FILE.test(filename)) return;
-    const path = join(dir, filename);
-    clearTimeout(timers.get(path));
+  const watcher = watch(dir, (_event, filename) => {
+    if (!filename || IGNORED_INBOX_FILE.test(filename) || /[/\\]/.test(filename)) return;
+    clearTimeout(timers.get(filename));
     timers.set(
-      path,
+      filename,
       setTimeout(() => {
-        timers.delete(path);
+        timers.delete(filename);
         chain = chain.then(async () => {
-          const info = await stat(path).catch(() => undefined);
-          if (info?.isFile()) await onFile(path);
+          // lstat, not stat: a link is handed on (and refused), never followed; gone files and folders are skipped.
+          const info = await lstat(join(dir, filename)).catch(() => undefined);
+          if (info && !info.isDirectory()) await onFile(filename);
         });
       }, 75),
     );
   });
-}
-
-async function articleFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && !IGNORED_FILE.test(e.name))
-    .map((e) => join(dir, e.name))
-    .sort();
+  // A watcher error (the folder removed, too many files) must not become an unhandled 'error' event.
+  watcher.on('error', (error) => console.error(`inbox watcher: ${error.message}`));
+  return watcher;
 }
 
 function s3Record(bucket: string, key: string): S3Event['Records'][number] {
