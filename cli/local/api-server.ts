@@ -89,6 +89,8 @@ export async function startLocalApiServer(options: {
       }
     })();
   });
+  // As on the local edge: idle connections outlive a client's keep-alive expectations (see edge-server.ts).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -316,6 +316,10 @@ ${items || '<li>No feeds published yet.</li>'}
     });
   });
 
+  // Idle keep-alive connections stay open 65 s (Node's default is 5 s), longer than clients such as
+  // undici expect: a client whose event loop was busy for a few seconds would otherwise reuse a socket the
+  // edge had just closed and fail with "other side closed".
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
