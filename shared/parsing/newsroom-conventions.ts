@@ -1,3 +1,4 @@
+import stopwordsIso from 'stopwords-iso/stopwords-iso.json' with { type: 'json' };
 import type { Dateline, RelatedHeadline } from '../model/article.js';
 
 /**
@@ -155,46 +156,116 @@ export function isShareTarget(line: string): boolean {
   return SHARE_TARGET.test(line);
 }
 
-/** Labels editors put before a related headline; any other short label before a colon also counts. */
-const KNOWN_LABEL = /^(?:baca(?: juga)?|lihat(?: juga)?|simak(?: juga)?|read(?: also| more)?|see also|berita terkait|artikel terkait)$/iu;
-const SENTENCE_END = /[.!?”"'’…:;,]$/u;
+/**
+ * Labels editors put before a related headline. Only these (and the outlet names a caller adds, such as
+ * the dateline's source) make the text before a colon a label: in "Revisi UU Pers: Dewan Minta Masukan
+ * Publik" the part before the colon is the headline's own text.
+ */
+const KNOWN_LABELS = [
+  'baca juga', 'baca', 'lihat juga', 'simak juga', 'tonton juga', 'artikel terkait', 'berita terkait',
+  'baca selengkapnya', 'read also', 'read more', 'see also', 'related',
+  // The sample outlet's own label for its stories.
+  'tulisdem',
+];
+/** Closing punctuation of a sentence or clause; "?" and "!" end headlines too, so they are not here. */
+const SENTENCE_END = /[.,;:…”"'’]$/u;
 const OPENING_QUOTE = /^[“"'‘«„]/u;
+/** A list item: "1. …", "2) …", "a. …", "● …", "• …", "- …", "* …" (an author's footnote starts with "*" too). */
+const LIST_ITEM = /^(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|[●•▪◦■□➢►✓✔·*\-–—])(?:\s|$)/u;
+/** A listed company's line: "PT Aneka Tambang Tbk (ANTM)". */
+const COMPANY_WITH_TICKER = /\b(?:Tbk\.?|\([A-Z]{4}\))(?:\s|$)/u;
 const MAX_HEADLINE_WORDS = 16;
 const MAX_HEADLINE_CHARS = 140;
 
+function normalizeLabel(label: string): string {
+  return cleanLine(label).toLowerCase();
+}
+
+/** True when `label` is a usual "read also" label or one of `outletLabels`. */
+export function isKnownHeadlineLabel(label: string, outletLabels: readonly string[] = []): boolean {
+  const key = normalizeLabel(label);
+  return KNOWN_LABELS.includes(key) || outletLabels.some((l) => normalizeLabel(l) === key);
+}
+
+/** The label and the text after it when `line` opens with a known label and a colon ("Baca juga: X"). */
+export function splitHeadlineLabel(line: string, outletLabels: readonly string[] = []): { label: string; text: string } | undefined {
+  const m = /^([\p{L}][\p{L}\p{N} ]{0,30}?)\s*:\s*(.*)$/u.exec(line);
+  if (!m?.[1] || m[2] === undefined || !isKnownHeadlineLabel(m[1], outletLabels)) return undefined;
+  return { label: tidyLabel(m[1].trim()), text: m[2].trim() };
+}
+
+/** True for a list item ("1. Salinan akta …", "● Bunga 3 persen", "* Penulis adalah …"). */
+export function isListItem(line: string): boolean {
+  return LIST_ITEM.test(line);
+}
+
 /**
- * Reads an editor's inline related headline ("Baca juga: X", "Tulisdem: X" or a bare short line).
- * A headline is short, has no sentence-final punctuation and is not a quotation; a bare one needs
- * at least three words so stray fragments ("Bersambung") stay body text. Whether it sits between
- * paragraphs is the caller's judgement.
+ * Whether `text` has a headline's shape: at least `minWords` and at most 16 words, 140 characters, not a
+ * quotation, not a list item, and no closing punctuation of a sentence. "?" and "!" end Indonesian
+ * headlines often ("Apa Kata Warga Soal Tarif Baru?"), so they do not disqualify.
  */
-export function matchRelatedHeadline(line: string): RelatedHeadline | undefined {
-  if (line.length === 0 || line.length > MAX_HEADLINE_CHARS) return undefined;
-  if (OPENING_QUOTE.test(line)) return undefined;
-  const labelled = /^([\p{L}][\p{L} ]{0,24}?)\s*:\s*(.+)$/u.exec(line);
-  if (labelled?.[1] && labelled[2]) {
-    const label = labelled[1].trim();
-    const text = labelled[2].trim();
-    const labelWords = label.split(' ').length;
-    if (labelWords <= 3 && isHeadlineText(text, KNOWN_LABEL.test(label) ? 1 : 2)) {
-      return { text: stripTrailingMarks(text), label: tidyLabel(label) };
-    }
-    return undefined;
-  }
-  return isHeadlineText(line, 3) ? { text: line } : undefined;
-}
-
-/** True when `label` is one of the usual "read also" labels; such paragraphs are links, never body. */
-export function isKnownHeadlineLabel(label: string): boolean {
-  return KNOWN_LABEL.test(label.trim());
-}
-
-function isHeadlineText(text: string, minWords: number): boolean {
-  if (OPENING_QUOTE.test(text)) return false;
+export function hasHeadlineShape(text: string, minWords = 3): boolean {
+  if (text.length === 0 || text.length > MAX_HEADLINE_CHARS) return false;
+  if (OPENING_QUOTE.test(text) || isListItem(text)) return false;
   const words = text.split(/\s+/).filter((w) => w.length > 0);
   if (words.length < minWords || words.length > MAX_HEADLINE_WORDS) return false;
+  // Two sentences are a paragraph, not a headline ("Itulah infonya. Semoga bermanfaat!").
+  if (hasSentenceBoundary(text)) return false;
   // "»" and similar arrows often trail a linked headline; they are decoration, not punctuation.
   return !SENTENCE_END.test(stripTrailingMarks(text));
+}
+
+/** Titles and abbreviations a period follows inside a headline ("Prof. Ani", "Jl. Sudirman"). */
+const ABBREVIATION = /^(?:prof|drs?|dra|ir|jl|jln|no|hj?|kh|st|tbk|mr|mrs|ms|vs|dll|dsb|sdr|bpk|kol|brigjen|mayjen|letjen|jend)$/iu;
+
+/** True when `text` holds a full stop followed by another sentence ("?" and "!" do occur inside headlines: "Kabar Baik! Bansos Cair"). */
+function hasSentenceBoundary(text: string): boolean {
+  for (const m of text.matchAll(/([\p{L}\p{N}]+)\.\s+(?=[\p{Lu}“"])/gu)) {
+    const word = m[1] ?? '';
+    if (word.length >= 2 && !ABBREVIATION.test(word) && !/^\p{Lu}$/u.test(word)) return true;
+  }
+  return false;
+}
+
+/**
+ * Reads an editor's inline related headline ("Baca juga: X", "Tulisdem: X" or a bare short line).
+ * A labelled headline needs one word after a known label; a bare one needs the headline shape with
+ * at least three words, so stray fragments ("Bersambung") stay body text. Whether a bare line is a
+ * headline or a subheading depends on where it stands: that is the caller's judgement.
+ */
+export function matchRelatedHeadline(line: string, outletLabels: readonly string[] = []): RelatedHeadline | undefined {
+  const labelled = splitHeadlineLabel(line, outletLabels);
+  if (labelled) {
+    return hasHeadlineShape(labelled.text, 1) ? { text: stripTrailingMarks(labelled.text), label: labelled.label } : undefined;
+  }
+  return hasHeadlineShape(line, 3) ? { text: stripTrailingMarks(line) } : undefined;
+}
+
+const STOPWORDS = new Set<string>([...stopwordsIso.id, ...stopwordsIso.en]);
+
+/** The words of `text` that carry its subject: lower case, four letters or more, no stopwords. */
+export function contentWords(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length >= 4 && !STOPWORDS.has(w));
+}
+
+/** Same word, or the same stem under Indonesian affixes ("tarif"/"tarifnya", "pompa"/"pompanya") by a shared 5-letter start. */
+function sameWord(a: string, b: string): boolean {
+  return a === b || (a.length >= 5 && b.length >= 5 && a.slice(0, 5) === b.slice(0, 5));
+}
+
+/**
+ * Whether a short line reads as the subheading of the paragraph after it rather than a headline of
+ * another story: at least half of its subject words recur in that paragraph.
+ * A company line with its ticker ("PT Bank Jago Tbk (ARTO)") is a subheading of a market round-up.
+ */
+export function introducesParagraph(line: string, next: string | undefined): boolean {
+  if (COMPANY_WITH_TICKER.test(line)) return true;
+  if (next === undefined) return false;
+  const own = [...new Set(contentWords(line))];
+  if (own.length === 0) return false;
+  const following = contentWords(next);
+  const shared = own.filter((w) => following.some((f) => sameWord(w, f))).length;
+  return shared >= 1 && shared * 2 >= own.length;
 }
 
 function stripTrailingMarks(text: string): string {
@@ -203,7 +274,8 @@ function stripTrailingMarks(text: string): string {
 
 /** "BACA JUGA" and "Baca Juga" read as "Baca juga"; an outlet's own label ("Tulisdem") keeps its spelling. */
 function tidyLabel(label: string): string {
-  if (!KNOWN_LABEL.test(label) && label !== label.toUpperCase()) return label;
+  if (!KNOWN_LABELS.includes(normalizeLabel(label)) && label !== label.toUpperCase()) return label;
+  if (normalizeLabel(label) === 'tulisdem' && label !== label.toUpperCase()) return label;
   const lower = label.toLowerCase();
   return lower.charAt(0).toUpperCase() + lower.slice(1);
 }

@@ -6,12 +6,14 @@ import {
   isBoilerplate,
   isCommentFormHeading,
   isCopyrightLine,
-  isKnownHeadlineLabel,
+  introducesParagraph,
+  isListItem,
   isSharePrompt,
   isShareTarget,
   matchCredit,
   matchDateline,
   matchRelatedHeadline,
+  splitHeadlineLabel,
 } from './newsroom-conventions.js';
 
 /**
@@ -23,8 +25,8 @@ import {
 export function parseRawText(text: string): ArticleDraft {
   const blocks = splitBlocks(text);
   const title = blocks[0] ?? '';
-  const paragraphs: string[] = [];
-  const relatedHeadlines: RelatedHeadline[] = [];
+  /** Body paragraphs and headline candidates, in order; headlines are told apart once their neighbours are known. */
+  const items: string[] = [];
   const authors: Author[] = [];
   let dateline: Dateline | undefined;
   let editor: string | undefined;
@@ -59,15 +61,8 @@ export function parseRawText(text: string): ArticleDraft {
       continue;
     }
 
-    // Headlines sit between paragraphs; before the first paragraph a short line is the lead, unless labelled.
-    const headline = matchRelatedHeadline(block);
-    if (headline && (paragraphs.length > 0 || (headline.label !== undefined && isKnownHeadlineLabel(headline.label)))) {
-      relatedHeadlines.push(headline);
-      continue;
-    }
-
     let paragraph = block;
-    if (paragraphs.length === 0 && dateline === undefined) {
+    if (items.length === 0 && dateline === undefined) {
       const match = matchDateline(block);
       if (match) {
         dateline = match.dateline;
@@ -75,8 +70,29 @@ export function parseRawText(text: string): ArticleDraft {
         if (paragraph.length === 0) continue;
       }
     }
-    paragraphs.push(paragraph);
+    items.push(paragraph);
   }
+
+  // The dateline's source is the outlet's name, which its editors also use as a headline label.
+  const outletLabels = dateline?.source ? [dateline.source] : [];
+  const headlineAt = new Map<number, RelatedHeadline>();
+  items.forEach((item, index) => {
+    const headline = matchRelatedHeadline(item, outletLabels);
+    if (!headline) return;
+    if (headline.label !== undefined) {
+      headlineAt.set(index, headline);
+      return;
+    }
+    // A bare line is a headline only between paragraphs (never before the first one), not when it opens
+    // a run of list items, and when it is about something else than the paragraph after it (else it is
+    // that paragraph's subheading).
+    const next = items.slice(index + 1).find((later) => !splitHeadlineLabel(later, outletLabels));
+    if (index === 0 || (next !== undefined && isListItem(next))) return;
+    if (introducesParagraph(item, next)) return;
+    headlineAt.set(index, headline);
+  });
+  const paragraphs = items.filter((_, index) => !headlineAt.has(index));
+  const relatedHeadlines = [...headlineAt.entries()].sort(([a], [b]) => a - b).map(([, headline]) => headline);
 
   const draft: ArticleDraft = {
     title,

@@ -9,7 +9,6 @@ import {
   isBoilerplate,
   isCommentFormHeading,
   isCopyrightLine,
-  isKnownHeadlineLabel,
   isSharePrompt,
   isShareTarget,
   matchCredit,
@@ -443,7 +442,7 @@ function readContent(content: Element, baseUrl: string | undefined): ContentFind
       DomUtils.removeElement(block);
       continue;
     }
-    const headline = readHeadline(block, text, bodyParagraphs > 0, baseUrl);
+    const headline = readHeadline(block, text, bodyParagraphs > 0, baseUrl, findings.dateline?.source ? [findings.dateline.source] : []);
     if (headline) {
       findings.relatedHeadlines.push(headline);
       DomUtils.removeElement(block);
@@ -511,18 +510,21 @@ function removeFrom(el: Element, root: Element): void {
  * A paragraph is a related headline when it matches the shared headline rule and either carries a
  * "Baca juga"-style label or sits after the first body paragraph; its link (if any) becomes `url`.
  */
-function readHeadline(block: Element, text: string, afterBody: boolean, baseUrl: string | undefined): RelatedHeadline | undefined {
+function readHeadline(block: Element, text: string, afterBody: boolean, baseUrl: string | undefined, outletLabels: readonly string[]): RelatedHeadline | undefined {
   if (findFirst(block, (el) => el.name === 'img')) return undefined;
-  const headline = matchRelatedHeadline(text);
+  const headline = matchRelatedHeadline(text, outletLabels);
   if (!headline) return undefined;
-  const labelled = headline.label !== undefined && isKnownHeadlineLabel(headline.label);
-  if (!labelled && !afterBody) return undefined;
   const links = findAll(block, (el) => el.name === 'a' && el.attribs['href'] !== undefined);
-  const link = links[0];
+  const link = links.length === 1 ? links[0] : undefined;
+  const linkText = link ? cleanLine(textOf(link)).replace(/\s*[»›→]+$/u, '') : '';
+  // In HTML a read-also item is a link (the whole paragraph is its text) or a paragraph carrying a
+  // read-also label. An unlinked, unlabelled short paragraph (a lead-in, a one-line quotation, a
+  // footnote) is body text.
+  const linkItem = link !== undefined && linkText.length > 0 && linkText === headline.text;
+  if (headline.label === undefined && !(linkItem && afterBody)) return undefined;
   const result: RelatedHeadline = { ...headline };
   if (link) {
-    const linkText = cleanLine(textOf(link));
-    if (links.length === 1 && linkText.length > 0 && !matches(link, { attr: { name: 'href', value: '#' } })) result.text = linkText.replace(/\s*[»›→]+$/u, '');
+    if (linkText.length > 0 && !matches(link, { attr: { name: 'href', value: '#' } })) result.text = linkText;
     const href = absoluteHttpUrl(link.attribs['href'] ?? '', baseUrl);
     if (href) result.url = href;
   }

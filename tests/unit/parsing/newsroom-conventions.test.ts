@@ -76,10 +76,20 @@ describe('matchRelatedHeadline', () => {
     });
   });
 
+  it('reads headlines ending with ? or !, and a colon inside a headline as its own text', () => {
+    expect(matchRelatedHeadline('Apa Kata Warga Soal Tarif Baru?')).toEqual({ text: 'Apa Kata Warga Soal Tarif Baru?' });
+    expect(matchRelatedHeadline('Harga Cabai Tembus Rekor!')).toEqual({ text: 'Harga Cabai Tembus Rekor!' });
+    expect(matchRelatedHeadline('Revisi UU Pers: Dewan Minta Masukan Publik')).toEqual({ text: 'Revisi UU Pers: Dewan Minta Masukan Publik' });
+    expect(matchRelatedHeadline('Simak Juga: Tarif Baru Berlaku Mulai Senin')).toEqual({ text: 'Tarif Baru Berlaku Mulai Senin', label: 'Simak juga' });
+    expect(matchRelatedHeadline('Kabar Pesisir: Nelayan Melaut Lagi', ['Kabar Pesisir'])).toEqual({ text: 'Nelayan Melaut Lagi', label: 'Kabar Pesisir' });
+  });
+
   it('rejects sentences, quotations, fragments and long lines', () => {
     for (const line of [
       'Air mulai surut sore ini.',
-      'Benarkah harga beras turun?',
+      '1. Salinan akta pendirian perusahaan',
+      '● Bunga tabungan tiga persen setahun',
+      '* Penulis adalah pengajar ekonomi',
       '“Kami siap bekerja”',
       'Usman mengatakan: “Jadi yang dilakukan adalah meminta mereka”',
       'Bersambung',

@@ -192,3 +192,33 @@ describe('parseRawText variants', () => {
     expect(ArticleDraftSchema.safeParse(draft).success).toBe(false);
   });
 });
+
+describe('parseRawText: headlines, subheadings and lists (docs/parsing.md)', () => {
+  const A = 'Dinas perhubungan menaikkan tarif parkir di pusat kota mulai bulan depan untuk mengurangi kemacetan.';
+  const B = 'Pedagang di sekitar alun-alun mengaku khawatir pembeli akan berkurang karena tarif yang lebih mahal.';
+
+  it('takes a bare headline ending with ? or ! and one with a colon in its own text', () => {
+    const draft = parseRawText(article(['Judul', '', A, '', 'Apa Kata Warga Soal Banjir Rob?', '', B, '', 'Harga Cabai Tembus Rekor!', '', P3, '', 'Revisi UU Pers: Dewan Minta Masukan Publik', '', P1]));
+    expect(draft.relatedHeadlines).toEqual([{ text: 'Apa Kata Warga Soal Banjir Rob?' }, { text: 'Harga Cabai Tembus Rekor!' }, { text: 'Revisi UU Pers: Dewan Minta Masukan Publik' }]);
+    expect(paragraphs(draft.bodyHtml)).toEqual([A, B, P3, P1]);
+  });
+
+  it('keeps numbered lists, bullets, a company line with its ticker and a subheading of the next paragraph in the body', () => {
+    const lines = [
+      'Judul', '', A, '',
+      'Berikut dokumen yang harus disiapkan', '', '1. Salinan akta pendirian perusahaan', '', '2. Surat keterangan domisili usaha', '',
+      '● Bunga tabungan tiga persen setahun', '',
+      'PT Bank Jago Tbk (ARTO)', '', 'Saham bank digital itu naik dua persen pada perdagangan pagi.', '',
+      'Tarif Parkir Pusat Kota', '', 'Tarif parkir pusat kota naik menjadi Rp 5.000 per jam bagi mobil.', '',
+      '* Penulis adalah pengajar ekonomi', '',
+    ];
+    const draft = parseRawText(article(lines));
+    expect(draft.relatedHeadlines).toEqual([]);
+    expect(paragraphs(draft.bodyHtml)).toEqual(lines.slice(2).filter((l) => l !== ''));
+  });
+
+  it('reads the outlet named in the dateline as a headline label', () => {
+    const draft = parseRawText(article(['Judul', '', `Semarang (Kabar Pesisir) – ${A}`, '', 'Kabar Pesisir: Nelayan Kembali Melaut', '', B]));
+    expect(draft.relatedHeadlines).toEqual([{ text: 'Nelayan Kembali Melaut', label: 'Kabar Pesisir' }]);
+  });
+});

@@ -169,3 +169,22 @@ describe('parseWordPressHtml on other page shapes', () => {
     }
   });
 });
+
+describe('parseWordPressHtml: a read-also item is a link or a labelled paragraph', () => {
+  it('keeps unlinked, unlabelled short paragraphs in the body and reads linked or labelled ones as headlines', () => {
+    const html = `<html><body><article><h1 class="entry-title">Aturan Baru Parkir</h1><div class="entry-content">
+<p>Dinas perhubungan menaikkan tarif parkir di pusat kota mulai bulan depan.</p>
+<p>Berikut isi lengkap aturannya</p>
+<p>Tarif naik bagi semua kendaraan</p>
+<p><a href="https://kabar.example/banjir-rob">Banjir Rob Rendam Pesisir Utara</a></p>
+<p>Baca juga: Warga Keluhkan Antrean SPBU</p>
+<p>* Penulis adalah pengamat transportasi</p>
+</div></article></body></html>`;
+    const draft = parseWordPressHtml(html);
+    expect(draft.relatedHeadlines).toEqual([
+      { text: 'Banjir Rob Rendam Pesisir Utara', url: 'https://kabar.example/banjir-rob' },
+      { text: 'Warga Keluhkan Antrean SPBU', label: 'Baca juga' },
+    ]);
+    for (const kept of ['Berikut isi lengkap aturannya', 'Tarif naik bagi semua kendaraan', '* Penulis adalah pengamat transportasi']) expect(draft.bodyHtml).toContain(kept);
+  });
+});
