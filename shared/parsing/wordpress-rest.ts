@@ -1,5 +1,5 @@
 import type { Problem, Result } from '../errors.js';
-import type { ArticleDraft, Author, Image } from '../model/article.js';
+import { instantProblem, type ArticleDraft, type Author, type Image } from '../model/article.js';
 import { plainText } from '../wordpress/wordpress-content.js';
 
 /**
@@ -119,6 +119,8 @@ export function limitTags(tags: string[]): string[] {
 /** REST `date_gmt` has no offset (`2024-02-07T02:30:00`): it is UTC. */
 function gmtInstant(value: string | null | undefined): string | undefined {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(value)) return undefined;
+  // An impossible date ("2025-02-30") reaches validation as written: Date would roll it into March.
+  if (instantProblem(`${value}Z`) !== undefined) return `${value}Z`;
   const time = Date.parse(`${value}Z`);
   return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }

@@ -40,6 +40,7 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'json-published-feb-30.json': { refuse: { field: 'publishedAt', message: /does not exist \(2025-02-30\)/ } },
   'json-published-year-0000.json': { refuse: { field: 'publishedAt', message: /outside the accepted range 1900-01-01 to 2099-12-31/ } },
   'json-published-year-9999.json': { refuse: { field: 'publishedAt', message: /outside the accepted range 1900-01-01 to 2099-12-31/ } },
+  'json-wordpress-rest-date-gmt-feb-30.json': { refuse: { field: 'publishedAt', message: /does not exist \(2025-02-30\)/ } },
   'json-updated-hour-25.json': { refuse: { field: 'updatedAt', message: /time of day that does not exist/ } },
   'json-control-characters.json': {
     accept: (p) => {
