@@ -1,3 +1,4 @@
+import { isHttpUrl } from '../text/http-url.js';
 import { correctionNoteHtml } from '../article/correction.js';
 import type { Article, Image } from '../model/article.js';
 import { articleTagUri } from './feed-ids.js';
@@ -84,13 +85,14 @@ export function toFeedEntry(
       ? stripInvalidXmlChars(article.correction ? `${correctionNoteHtml(article.correction)}\n${article.bodyHtml}` : article.bodyHtml)
       : undefined,
     categories: uniqueIgnoringCase([article.section, ...article.tags].map(clean)),
+    // Only http(s) author links are published (an article stored before ingest checked them may hold any).
     authors: article.authors
-      .map((a) => ({ ...a, name: clean(a.name) }))
+      .map(({ url, ...a }) => ({ ...a, name: clean(a.name), ...(isHttpUrl(url) ? { url } : {}) }))
       .filter((a) => a.name !== ''),
     language: article.language,
     published,
     updated: updatedAt.getTime() < published.getTime() ? published : updatedAt,
-    leadImage: options.includeImages ? article.images[0] : undefined,
-    related: options.related.map((r) => ({ ...r, title: clean(r.title), ...(r.reason === undefined ? {} : { reason: clean(r.reason) }) })),
+    leadImage: options.includeImages && isHttpUrl(article.images[0]?.url) ? article.images[0] : undefined,
+    related: options.related.filter((r) => isHttpUrl(r.url)).map((r) => ({ ...r, title: clean(r.title), ...(r.reason === undefined ? {} : { reason: clean(r.reason) }) })),
   };
 }

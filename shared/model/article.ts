@@ -65,7 +65,7 @@ export type Image = z.infer<typeof ImageSchema>;
 export const AuthorSchema = z.object({
   name: z.string().trim().min(1, 'must not be empty'),
   email: z.email().optional(),
-  url: z.url().optional(),
+  url: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
 });
 export type Author = z.infer<typeof AuthorSchema>;
 
@@ -79,7 +79,7 @@ export type Dateline = z.infer<typeof DatelineSchema>;
 export const RelatedHeadlineSchema = z.object({
   text: z.string().trim().min(1),
   label: z.string().trim().min(1).optional(),
-  url: z.url().optional(),
+  url: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
 });
 export type RelatedHeadline = z.infer<typeof RelatedHeadlineSchema>;
 

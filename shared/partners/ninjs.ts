@@ -1,3 +1,4 @@
+import { isHttpUrl } from '../text/http-url.js';
 import { correctionNoteHtml, correctionNoteText } from '../article/correction.js';
 import { articleTagUri } from '../feeds/feed-ids.js';
 import { excerpt } from '../feeds/feed-entry.js';
@@ -124,7 +125,7 @@ export function toNinjs(article: Article, options: NinjsOptions): NinjsDocument 
     if (article.dateline.source) doc.infosources = [{ name: article.dateline.source, role: 'source' }];
   }
   if (options.includeImages && !withdrawn && article.images.length > 0) {
-    doc.renditions = article.images.map((image, index) => {
+    doc.renditions = article.images.filter((image) => isHttpUrl(image.url)).map((image, index) => {
       const rendition: NinjsRendition = { name: index === 0 ? 'main' : `image${index + 1}`, href: image.url };
       const contenttype = imageMediaType(image);
       if (contenttype) rendition.contenttype = contenttype;
@@ -135,7 +136,7 @@ export function toNinjs(article: Article, options: NinjsOptions): NinjsDocument 
     });
   }
   if (options.related && options.related.length > 0 && !withdrawn) {
-    doc.associations = options.related.map((link, index) => ({
+    doc.associations = options.related.filter((link) => isHttpUrl(link.url)).map((link, index) => ({
       name: `related${index + 1}`,
       uri: articleTagUri(siteUrl, link.id),
       type: 'text' as const,
