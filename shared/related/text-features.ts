@@ -1,5 +1,8 @@
 import { StemmerId } from '@nlpjs/lang-id';
-import stopwordsIso from 'stopwords-iso/stopwords-iso.json' with { type: 'json' };
+// Only the two lists the indexer uses, vendored from stopwords-iso (see stopwords/README.md): the
+// whole package (every language, 301 KiB) used to be bundled into every function that indexes text.
+import stopwordsEn from './stopwords/en.json' with { type: 'json' };
+import stopwordsId from './stopwords/id.json' with { type: 'json' };
 
 /**
  * Indonesian text → weighted terms for related-article matching.
@@ -27,7 +30,7 @@ const NEWS_STOPWORDS = [
   'nya', 'pun', 'lah', 'kah', 'tak', 'tidak', 'bukan', 'sudah', 'telah', 'akan', 'bisa', 'dapat', 'harus', 'juga',
 ];
 
-const STOPWORDS: ReadonlySet<string> = new Set([...(stopwordsIso as Record<string, string[]>)['id'] ?? [], ...NEWS_STOPWORDS]);
+const STOPWORDS: ReadonlySet<string> = new Set([...stopwordsId, ...stopwordsEn, ...NEWS_STOPWORDS]);
 
 /** Words the stemmer over-strips into an unrelated word ("pemilu" → "pilu", "menteri" → "teri"). */
 const PROTECTED = new Set(['pemilu', 'menteri', 'pemerintah', 'presiden', 'polisi', 'polri', 'pajak', 'banjir']);
