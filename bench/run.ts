@@ -1,7 +1,8 @@
 /**
  * Runs benchmarks: every bench/*.bench.ts, or only those named on the command line
  * (`npm run bench -- related` or `npm run bench -- bench/related.bench.ts`), in name order.
- * Each module exports `run(): Promise<void>` and prints its own figures.
+ * Each module exports `run(): Promise<void>` and prints its own figures; options (`--quick`) stay in
+ * process.argv for the modules to read.
  */
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -11,7 +12,7 @@ const dir = import.meta.dirname;
 const available = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
   .sort();
-const wanted = process.argv.slice(2).map((a) => basename(a).replace(/\.bench\.ts$/, ''));
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--')).map((a) => basename(a).replace(/\.bench\.ts$/, ''));
 const unknown = wanted.filter((w) => !available.includes(`${w}.bench.ts`));
 if (unknown.length > 0) {
   process.stderr.write(`Unknown bench: ${unknown.join(', ')}. Available: ${available.map((f) => f.replace('.bench.ts', '')).join(', ')}\n`);

@@ -12,6 +12,8 @@ import {
 } from '../../shared/runtime/dependencies.js';
 import { buildFeedsForArticles } from '../../shared/usecases/build-feeds.js';
 import { updateRelated } from '../../shared/related/update-related.js';
+import { DEFAULT_REBUILD_CONCURRENCY, rebuildAllFeeds } from '../../shared/usecases/rebuild-all-feeds.js';
+import { DynamoDbArchiveListings } from '../../shared/storage/dynamodb-archive-listings.js';
 import { parseCommandArgs, usageError } from './command-args.js';
 import { readLocalEndpoints, useLocalEndpoints } from '../local/local-endpoints.js';
 import type { CommandContext } from '../main.js';
@@ -94,22 +96,36 @@ export async function partnersOnTarget(args: string[], ctx: CommandContext): Pro
 }
 
 export const REBUILD_USAGE = `Usage: warta rebuild [options] ARTICLE-ID...
+       warta rebuild --all [--concurrency N]
 
 Repairs what the given articles should have produced, from the current table state (for example after a
 failed stream batch landed in a builder's on-failure queue): their related lists and stories first (and
 the lists of their neighbours), then their feed listings, every feed and partner output they belong to.
 Safe to repeat: unchanged files are not rewritten.
+
+--all rebuilds every feed and every partner output of the archive: listings synced from one paged read of
+the table, then N feeds at a time (default ${DEFAULT_REBUILD_CONCURRENCY}); progress on a terminal and the rate at the end.
 ${TARGET_HELP}`;
 
 /** \`warta rebuild ID…\`: the feed builder's use case, run by hand for the given articles. */
 export async function rebuildOnTarget(args: string[], ctx: CommandContext): Promise<number> {
   const { taken, rest } = takeOptions(args, TARGET_OPTIONS);
-  const parsed = parseCommandArgs('rebuild', REBUILD_USAGE, { args: rest, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } }, ctx);
+  const parsed = parseCommandArgs(
+    'rebuild',
+    REBUILD_USAGE,
+    { args: rest, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, all: { type: 'boolean' }, concurrency: { type: 'string' } } },
+    ctx,
+  );
   if (typeof parsed === 'number') return parsed;
-  if (parsed.positionals.length === 0) return usageError('rebuild', REBUILD_USAGE, 'give at least one ARTICLE-ID', ctx);
+  const all = parsed.values['all'] === true;
+  if (!all && parsed.positionals.length === 0) return usageError('rebuild', REBUILD_USAGE, 'give at least one ARTICLE-ID, or --all', ctx);
+  if (all && parsed.positionals.length > 0) return usageError('rebuild', REBUILD_USAGE, '--all takes no ARTICLE-ID', ctx);
+  const concurrency = Number(parsed.values['concurrency'] ?? DEFAULT_REBUILD_CONCURRENCY);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return usageError('rebuild', REBUILD_USAGE, '--concurrency must be a whole number from 1 to 64', ctx);
   if (taken['table'] && !taken['bucket']) return usageError('rebuild', REBUILD_USAGE, '--table needs --bucket', ctx);
   const deps = await resolveTarget('rebuild', taken, ctx);
   if (typeof deps === 'number') return deps;
+  if (all) return rebuildEverything(deps, concurrency, ctx);
   // Related first, as the stream delivers it locally, so the rebuilt feeds carry the repaired related links.
   const related = await updateRelated(
     { articles: deps.articles, store: deps.related, publisher: deps.publisher, site: deps.config.site, clock: deps.clock },
@@ -119,6 +135,36 @@ export async function rebuildOnTarget(args: string[], ctx: CommandContext): Prom
   const result = await buildFeedsForArticles(feedBuildDependencies(deps), parsed.positionals);
   ctx.stdout.write(
     `rebuilt ${result.feeds.length} feed(s): ${result.written.length} file(s) written, ${result.unchanged.length} unchanged, ${result.deleted.length} deleted\n`,
+  );
+  return 0;
+}
+
+/** \`warta rebuild --all\`: every feed and partner output, with progress on a terminal and the rate at the end. */
+async function rebuildEverything(deps: Dependencies, concurrency: number, ctx: CommandContext): Promise<number> {
+  const build = feedBuildDependencies(deps);
+  const partnerDeps = partnerOutputDependencies(deps);
+  const tty = (ctx.stderr as NodeJS.WriteStream).isTTY === true;
+  const result = await rebuildAllFeeds(
+    {
+      ...build,
+      archive: new DynamoDbArchiveListings(deps.documentClient, deps.config.articlesTableName),
+      partnerOutputs: () => rebuildAllPartnerOutputs(partnerDeps),
+    },
+    {
+      concurrency,
+      onProgress: tty
+        ? (p) => {
+            const rate = p.phase === 'feeds' && p.elapsedMs > 0 ? ` (${((p.done * 1000) / p.elapsedMs).toFixed(1)}/s)` : '';
+            ctx.stderr.write(`\r${p.phase}: ${p.done}${p.total === undefined ? '' : `/${p.total}`}${rate}   `);
+          }
+        : undefined,
+    },
+  );
+  if (tty) ctx.stderr.write('\n');
+  ctx.stdout.write(
+    `rebuilt ${result.feeds} feed(s) of ${result.articles} article(s) in ${result.seconds.toFixed(1)} s ` +
+      `(${result.feedsPerSecond.toFixed(1)} feeds/s, ${result.articlesPerSecond.toFixed(0)} articles/s): ` +
+      `${result.written} file(s) written, ${result.unchanged} unchanged, ${result.deleted} deleted\n`,
   );
   return 0;
 }

@@ -21,14 +21,14 @@ import type { ArticleRepository, ListingChange } from '../ports.js';
  *   pk LIST#<path>   sk <publishedAt>#<id>   one listing item per feed the article is in; a Query renders a feed
  */
 export const ARTICLE_SORT_KEY = 'A';
-const LISTED_SORT_KEY = 'LISTED';
+export const LISTED_SORT_KEY = 'LISTED';
 const articleKey = (id: string) => ({ pk: `ARTICLE#${id}`, sk: ARTICLE_SORT_KEY });
 const listedKey = (id: string) => ({ pk: `ARTICLE#${id}`, sk: LISTED_SORT_KEY });
 export const listingPk = (path: string) => `LIST#${path}`;
 /** Every field an article item may carry, so an update removes the optional ones a new version no longer has. */
 const ARTICLE_FIELDS = Object.keys(ArticleSchema.shape);
 
-interface ListingRef {
+export interface ListingRef {
   path: string;
   sortKey: string;
 }

@@ -1,0 +1,522 @@
+/**
+ * Publish-to-feed at archive scale (`npm run bench -- publish [--quick]`).
+ *
+ * For each archive size: seeds a synthetic archive straight into storage (batched writes, not the
+ * API), measures one full rebuild of every feed and partner output, then article changes through
+ * the real use cases (ingest, then the feed builder with partner outputs): time from the ingest
+ * call to the last feed written (p50/p95), DynamoDB requests and items, S3 requests, PUTs and bytes,
+ * each per change and as a ratio against the full rebuild of the same run, and the growth of the
+ * per-change figures from the smallest to the largest archive.
+ *
+ * Storage: dynalite + s3rver (real AWS SDK clients, counted by middleware) at 1k and 10k; the
+ * in-memory adapters at 1k, 10k and 100k (dynalite cannot take 100k articles' listings in a bench
+ * run's time). `--quick`: dynalite 500 and in-memory 1k/5k, few changes (about a minute).
+ * Results: bench/results/latest.json.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { startEmbeddedStack } from '../cli/local/embedded-stack.js';
+import { RuntimeConfigSchema, type SiteConfig } from '../shared/config/load-config.js';
+import { feedPathsForArticle } from '../shared/feeds/feed-paths.js';
+import { renderFeeds } from '../shared/feeds/render-feeds.js';
+import type { Article } from '../shared/model/article.js';
+import { rebuildAllPartnerOutputs, rebuildPartnerOutputs, type PartnerOutputDeps } from '../shared/partners/build-partner-outputs.js';
+import { PartnerSchema, type Partner, type PartnerRepository } from '../shared/partners/partner.js';
+import { parseCorpus } from '../shared/related/evaluation.js';
+import { buildDependencies, feedBuildDependencies, partnerOutputDependencies } from '../shared/runtime/dependencies.js';
+import { DynamoDbArchiveListings } from '../shared/storage/dynamodb-archive-listings.js';
+import { InMemoryArticleRepository, InMemoryObjectPublisher, InMemoryPartnerDeliveries } from '../shared/storage/in-memory-adapters.js';
+import type { ObjectPublisher, PublishOptions } from '../shared/ports.js';
+import { buildFeedsForArticles, type BuildFeedsDeps, type FeedRevisionStore } from '../shared/usecases/build-feeds.js';
+import { ingestArticle } from '../shared/usecases/ingest-article.js';
+import { rebuildAllFeeds, type RebuildAllDeps } from '../shared/usecases/rebuild-all-feeds.js';
+
+const QUICK = process.argv.includes('--quick');
+const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'data', 'related', 'articles.jsonl');
+const RESULTS = join(import.meta.dirname, 'results');
+const TABLE = 'warta-bench';
+const BUCKET = 'warta-bench-feeds';
+const FEED_CONCURRENCY = 8;
+
+const SITE_INPUT = {
+  siteUrl: 'https://www.jurnalpagi.example',
+  siteTitle: 'JurnalPagi',
+  siteDescription: 'Berita terkini',
+  feedsBaseUrl: 'https://feeds.jurnalpagi.example',
+};
+
+/** Small deterministic PRNG (mulberry32) so every run generates the same archive. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Sentences of the labelled corpus when present, else Indonesian-like syllable sentences. */
+function sentences(): { kind: string; list: string[] } {
+  if (existsSync(CORPUS)) {
+    const rows = parseCorpus(readFileSync(CORPUS, 'utf8'));
+    const list = rows.flatMap((r) => r.body.split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter((s) => s.length > 40 && s.length < 400));
+    return { kind: `sentences of ${rows.length} corpus articles`, list };
+  }
+  const rand = prng(3);
+  const syl = ['ba', 'ka', 'ma', 'pa', 'ra', 'sa', 'ta', 'la', 'na', 'ja', 'ri', 'si', 'ti', 'kan', 'lan', 'tan', 'ber', 'per', 'an'];
+  const word = () => Array.from({ length: 2 + Math.floor(rand() * 2) }, () => syl[Math.floor(rand() * syl.length)]).join('');
+  return { kind: 'built-in syllable sentences (corpus absent)', list: Array.from({ length: 5000 }, () => `${Array.from({ length: 14 }, word).join(' ')}.`) };
+}
+
+/** Newsroom shape: section weights, a long tail of tags (Zipf), a desk of authors, 4-25 paragraphs. */
+const SECTIONS: [string, number][] = [
+  ['Politik', 14], ['Ekonomi', 14], ['Nusantara', 16], ['Metro', 10], ['Olahraga', 12], ['Internasional', 8],
+  ['Hukum', 8], ['Teknologi', 6], ['Hiburan', 6], ['Kesehatan', 4], ['Pendidikan', 2],
+];
+
+function archiveGenerator(seed: number) {
+  const rand = prng(seed);
+  const text = sentences();
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)] as T;
+  const words = [...new Set(text.list.join(' ').match(/\b[A-Z][a-z]{4,}\b/g) ?? [])];
+  const tags = Array.from({ length: 400 }, (_, i) => `${pick(words)} ${i}`);
+  const zipfTag = () => tags[Math.min(tags.length - 1, Math.floor(tags.length * rand() ** 3))] as string;
+  const authors = Array.from({ length: 60 }, (_, i) => `${pick(words)} ${pick(words)} ${i}`);
+  const totalWeight = SECTIONS.reduce((s, [, w]) => s + w, 0);
+  const section = () => {
+    let r = rand() * totalWeight;
+    for (const [name, w] of SECTIONS) if ((r -= w) < 0) return name;
+    return 'Nusantara';
+  };
+  let n = 0;
+  return {
+    kind: text.kind,
+    next(publishedAt: Date, prefix = 'arsip'): Article {
+      const id = `${prefix}-${seed}-${n++}`;
+      const paragraphs = Array.from({ length: 4 + Math.floor(rand() ** 2 * 22) }, () => `${pick(text.list)} ${pick(text.list)}`);
+      const title = pick(text.list).split(' ').slice(0, 10).join(' ').replace(/[.,]$/, '');
+      const bodyText = paragraphs.join('\n');
+      const iso = publishedAt.toISOString();
+      const tagCount = 1 + Math.floor(rand() * 4);
+      return {
+        id,
+        slug: id,
+        url: `${SITE_INPUT.siteUrl}/berita/${id}`,
+        title,
+        summary: (paragraphs[0] as string).slice(0, 200),
+        bodyHtml: paragraphs.map((p) => `<p>${p}</p>`).join('\n'),
+        bodyText,
+        section: section(),
+        tags: [...new Set(Array.from({ length: tagCount }, zipfTag))],
+        authors: Array.from({ length: rand() < 0.8 ? 1 : 2 }, () => ({ name: pick(authors) })),
+        language: 'id',
+        images: [],
+        relatedHeadlines: [],
+        copyright: '© JurnalPagi',
+        publishedAt: iso,
+        updatedAt: iso,
+        status: 'published',
+        version: 1,
+        contentHash: createHash('sha256').update(id + bodyText).digest('hex'),
+      };
+    },
+  };
+}
+
+const PARTNERS: Partner[] = [
+  PartnerSchema.parse({ id: 'kabar-nusantara', name: 'Kabar Nusantara', sections: ['Politik', 'Hukum', 'Nusantara'], fullText: true, images: true }),
+  PartnerSchema.parse({ id: 'teknoekonomi', name: 'TeknoEkonomi', sections: ['Teknologi', 'Ekonomi'], formats: ['json'] }),
+  PartnerSchema.parse({ id: 'arena-sport', name: 'Arena Sport', sections: ['Olahraga'], status: 'suspended' }),
+];
+
+/** Counts requests, items and bytes of whatever passes through the clients or adapters it wraps. */
+class Meter {
+  dynamoRequests = 0;
+  dynamoItems = 0;
+  s3Requests = 0;
+  s3Lists = 0;
+  s3Puts = 0;
+  s3Bytes = 0;
+  snapshot() {
+    return { dynamoRequests: this.dynamoRequests, dynamoItems: this.dynamoItems, s3Requests: this.s3Requests, s3Lists: this.s3Lists, s3Puts: this.s3Puts, s3Bytes: this.s3Bytes };
+  }
+}
+type Counts = ReturnType<Meter['snapshot']>;
+const diff = (a: Counts, b: Counts): Counts =>
+  Object.fromEntries(Object.keys(a).map((k) => [k, b[k as keyof Counts] - a[k as keyof Counts]])) as Counts;
+
+function meterDynamo(client: DynamoDBClient, meter: Meter): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      meter.dynamoRequests += 1;
+      const out = await next(args);
+      const input = args.input as { RequestItems?: Record<string, unknown[]> };
+      const o = out.output as { Items?: unknown[]; Item?: unknown; Responses?: Record<string, unknown[]> };
+      switch (context.commandName) {
+        case 'QueryCommand':
+        case 'ScanCommand':
+          meter.dynamoItems += o.Items?.length ?? 0;
+          break;
+        case 'GetItemCommand':
+          meter.dynamoItems += o.Item ? 1 : 0;
+          break;
+        case 'BatchGetItemCommand':
+          meter.dynamoItems += Object.values(o.Responses ?? {}).reduce((sum, r) => sum + r.length, 0);
+          break;
+        case 'BatchWriteItemCommand':
+          meter.dynamoItems += Object.values(input.RequestItems ?? {}).reduce((sum, r) => sum + r.length, 0);
+          break;
+        default:
+          meter.dynamoItems += 1;
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'benchMeter' },
+  );
+}
+
+function meterS3(client: S3Client, meter: Meter): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      meter.s3Requests += 1;
+      if (context.commandName === 'ListObjectsV2Command') meter.s3Lists += 1;
+      if (context.commandName === 'PutObjectCommand') {
+        meter.s3Puts += 1;
+        const body = (args.input as { Body?: Uint8Array }).Body;
+        meter.s3Bytes += body?.byteLength ?? 0;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchMeter' },
+  );
+}
+
+/** The in-memory publisher, counted as S3 would be (a HEAD before each conditional write). */
+class MeteredPublisher implements ObjectPublisher {
+  constructor(
+    private readonly inner: InMemoryObjectPublisher,
+    private readonly meter: Meter,
+  ) {}
+  async publish(key: string, body: string | Uint8Array, options: PublishOptions) {
+    this.meter.s3Requests += 1;
+    const outcome = await this.inner.publish(key, body, options);
+    if (outcome === 'written') this.count(body);
+    return outcome;
+  }
+  async write(key: string, body: string | Uint8Array, options: PublishOptions) {
+    this.count(body);
+    await this.inner.write(key, body, options);
+  }
+  async delete(key: string) {
+    this.meter.s3Requests += 1;
+    await this.inner.delete(key);
+  }
+  async list(prefix: string) {
+    this.meter.s3Requests += 1;
+    this.meter.s3Lists += 1;
+    return this.inner.list(prefix);
+  }
+  private count(body: string | Uint8Array) {
+    this.meter.s3Requests += 1;
+    this.meter.s3Puts += 1;
+    this.meter.s3Bytes += typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  }
+}
+
+class MemoryPartners implements PartnerRepository {
+  private readonly partners = new Map<string, Partner>();
+  async list() {
+    return [...this.partners.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+  async get(id: string) {
+    return this.partners.get(id);
+  }
+  async put(p: Partner) {
+    this.partners.set(p.id, p);
+  }
+}
+
+class MemoryRevisions implements FeedRevisionStore {
+  private readonly revs = new Map<string, number>();
+  async bump(key: string) {
+    const r = (this.revs.get(key) ?? 0) + 1;
+    this.revs.set(key, r);
+    return r;
+  }
+  async current(key: string) {
+    return this.revs.get(key) ?? 0;
+  }
+}
+
+interface Target {
+  storage: string;
+  size: number;
+  meter: Meter;
+  site: SiteConfig;
+  feedDeps: BuildFeedsDeps;
+  rebuildDeps: RebuildAllDeps;
+  ingest: Parameters<typeof ingestArticle>[0];
+  seed(articles: Article[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function dynaliteTarget(size: number): Promise<Target> {
+  const stack = await startEmbeddedStack({ memory: true, tableName: TABLE, buckets: [BUCKET] });
+  const config = RuntimeConfigSchema.parse({ articlesTableName: TABLE, feedBucketName: BUCKET, s3ForcePathStyle: 'true', site: SITE_INPUT });
+  const deps = buildDependencies(config, { dynamodb: stack.dynamodb, s3: stack.s3, logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }) });
+  const meter = new Meter();
+  meterDynamo(stack.dynamodb, meter);
+  meterS3(stack.s3, meter);
+  for (const p of PARTNERS) await deps.partners.put(p);
+  const doc = DynamoDBDocumentClient.from(stack.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  const partnerDeps = partnerOutputDependencies(deps);
+  return {
+    storage: 'dynalite + s3rver',
+    size,
+    meter,
+    site: config.site,
+    feedDeps: feedBuildDependencies(deps),
+    rebuildDeps: {
+      articles: deps.articles,
+      revisions: deps.feedRevisions,
+      publisher: deps.publisher,
+      site: config.site,
+      related: deps.related,
+      archive: new DynamoDbArchiveListings(deps.documentClient, TABLE),
+      partnerOutputs: () => rebuildAllPartnerOutputs(partnerDeps),
+    },
+    ingest: { articles: deps.articles, clock: deps.clock, site: config.site },
+    async seed(articles) {
+      // The items the article repository writes (article, LISTED record, one listing item per feed), written directly.
+      const requests = articles.flatMap((a) => {
+        const listings = feedPathsForArticle(a).map((path) => ({ path, sortKey: `${a.publishedAt}#${a.id}` }));
+        return [
+          { PutRequest: { Item: { pk: `ARTICLE#${a.id}`, sk: 'A', entity: 'article', ...a } } },
+          { PutRequest: { Item: { pk: `ARTICLE#${a.id}`, sk: 'LISTED', entity: 'listed', listings } } },
+          ...listings.map((l) => ({ PutRequest: { Item: { pk: `LIST#${l.path}`, sk: l.sortKey, entity: 'listing', articleId: a.id } } })),
+        ];
+      });
+      const batches: (typeof requests)[] = [];
+      for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < batches.length) {
+            let pending: unknown[] = batches[next++] as unknown[];
+            while (pending.length > 0) {
+              const out = await doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: pending as never } }));
+              pending = (out.UnprocessedItems?.[TABLE] as unknown[] | undefined) ?? [];
+            }
+          }
+        }),
+      );
+    },
+    close: () => stack.close(),
+  };
+}
+
+function memoryTarget(size: number): Target {
+  const config = RuntimeConfigSchema.parse({ articlesTableName: TABLE, feedBucketName: BUCKET, site: SITE_INPUT });
+  const meter = new Meter();
+  const articles = new InMemoryArticleRepository();
+  const publisher = new MeteredPublisher(new InMemoryObjectPublisher(), meter);
+  const partners = new MemoryPartners();
+  for (const p of PARTNERS) void partners.put(p);
+  const revisions = new MemoryRevisions();
+  const partnerDeps: PartnerOutputDeps = {
+    articles,
+    partners,
+    publisher,
+    deliveries: new InMemoryPartnerDeliveries(),
+    render: renderFeeds,
+    site: config.site,
+    itemLimit: config.site.feedItemLimit,
+  };
+  return {
+    storage: 'in-memory adapters',
+    size,
+    meter,
+    site: config.site,
+    feedDeps: { articles, revisions, publisher, site: config.site, partnerOutputs: (ids) => rebuildPartnerOutputs(partnerDeps, ids) },
+    rebuildDeps: {
+      articles,
+      revisions,
+      publisher,
+      site: config.site,
+      archive: { syncAll: async () => ({ articles: articles.ids().length, paths: articles.feedPaths() }) },
+      partnerOutputs: () => rebuildAllPartnerOutputs(partnerDeps),
+    },
+    ingest: { articles, clock: { now: () => new Date() }, site: config.site },
+    async seed(list) {
+      articles.seed(...list);
+    },
+    close: async () => undefined,
+  };
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+
+interface Row {
+  storage: string;
+  size: number;
+  seedSeconds: number;
+  changes: number;
+  perChange: { p50Ms: number; p95Ms: number } & Counts;
+  fullRebuild: { seconds: number; feeds: number; feedsPerSecond: number } & Counts;
+  ratio: { time: number; dynamoRequests: number; dynamoItems: number; s3Requests: number; s3Bytes: number };
+}
+
+async function measure(make: (size: number) => Target | Promise<Target>, size: number, changes: number): Promise<Row> {
+  const target = await make(size);
+  try {
+    const gen = archiveGenerator(size);
+    const now = Date.parse('2026-11-01T00:00:00Z');
+    // About 100 articles a day, newest last.
+    const archive = Array.from({ length: size }, (_, i) => gen.next(new Date(now - (size - i) * 864_000)));
+    const seedStarted = performance.now();
+    for (let i = 0; i < archive.length; i += 5000) await target.seed(archive.slice(i, i + 5000));
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+
+    const before = target.meter.snapshot();
+    const full = await rebuildAllFeeds(target.rebuildDeps, { concurrency: FEED_CONCURRENCY });
+    const fullCounts = diff(before, target.meter.snapshot());
+
+    const times: number[] = [];
+    const totals = target.meter.snapshot();
+    const rand = prng(size + 1);
+    for (let i = 0; i < changes; i++) {
+      // Mostly new articles, some corrections of recent ones, as a newsroom's day goes.
+      const fresh = gen.next(new Date(now + i * 60_000), 'baru');
+      const update = i % 4 === 3 && i > 0;
+      const article = update ? { ...(archive[archive.length - 1 - Math.floor(rand() * 20)] as Article), title: `${fresh.title} (diperbarui)` } : fresh;
+      const input = {
+        body: JSON.stringify({
+          id: article.id,
+          title: article.title,
+          bodyHtml: article.bodyHtml,
+          section: article.section,
+          tags: article.tags,
+          authors: article.authors,
+          publishedAt: article.publishedAt,
+          ...(update ? { updatedAt: new Date(now + i * 60_000 + 1000).toISOString() } : {}),
+        }),
+        contentType: 'application/json',
+      };
+      const started = performance.now();
+      const outcome = await ingestArticle(target.ingest, input);
+      if (outcome.status === 'refused') throw new Error(`bench article refused: ${JSON.stringify(outcome)}`);
+      await buildFeedsForArticles(target.feedDeps, [outcome.article.id]);
+      times.push(performance.now() - started);
+    }
+    const changeCounts = diff(totals, target.meter.snapshot());
+    const per = (k: keyof Counts) => changeCounts[k] / changes;
+    const perChange = {
+      p50Ms: percentile(times, 50),
+      p95Ms: percentile(times, 95),
+      dynamoRequests: per('dynamoRequests'),
+      dynamoItems: per('dynamoItems'),
+      s3Requests: per('s3Requests'),
+      s3Lists: per('s3Lists'),
+      s3Puts: per('s3Puts'),
+      s3Bytes: per('s3Bytes'),
+    };
+    const ratio = (a: number, b: number) => (a > 0 ? b / a : Number.POSITIVE_INFINITY);
+    return {
+      storage: target.storage,
+      size,
+      seedSeconds,
+      changes,
+      perChange,
+      fullRebuild: { seconds: full.seconds, feeds: full.feeds, feedsPerSecond: full.feedsPerSecond, ...fullCounts },
+      ratio: {
+        time: ratio(perChange.p50Ms, full.seconds * 1000),
+        dynamoRequests: ratio(perChange.dynamoRequests, fullCounts.dynamoRequests),
+        dynamoItems: ratio(perChange.dynamoItems, fullCounts.dynamoItems),
+        s3Requests: ratio(perChange.s3Requests, fullCounts.s3Requests),
+        s3Bytes: ratio(perChange.s3Bytes, fullCounts.s3Bytes),
+      },
+    };
+  } finally {
+    await target.close();
+  }
+}
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '∞');
+
+export async function run(): Promise<void> {
+  const plan: { make: (size: number) => Target | Promise<Target>; size: number; changes: number }[] = QUICK
+    ? [
+        { make: dynaliteTarget, size: 500, changes: 5 },
+        { make: memoryTarget, size: 1_000, changes: 10 },
+        { make: memoryTarget, size: 5_000, changes: 10 },
+      ]
+    : [
+        { make: dynaliteTarget, size: 1_000, changes: 30 },
+        { make: dynaliteTarget, size: 10_000, changes: 30 },
+        { make: memoryTarget, size: 1_000, changes: 50 },
+        { make: memoryTarget, size: 10_000, changes: 50 },
+        { make: memoryTarget, size: 100_000, changes: 50 },
+      ];
+  console.log(`synthetic archive: ${archiveGenerator(0).kind}; ${SECTIONS.length} sections, 400 tags (Zipf), 60 authors, 4-25 paragraphs${QUICK ? ' (quick)' : ''}`);
+  const rows: Row[] = [];
+  for (const step of plan) {
+    const row = await measure(step.make, step.size, step.changes);
+    rows.push(row);
+    console.log(
+      `${row.storage} ${row.size}: seeded in ${fmt(row.seedSeconds)} s; change p50 ${fmt(row.perChange.p50Ms)} ms p95 ${fmt(row.perChange.p95Ms)} ms; full rebuild ${fmt(row.fullRebuild.seconds)} s (${row.fullRebuild.feeds} feeds, ${fmt(row.fullRebuild.feedsPerSecond)} feeds/s)`,
+    );
+  }
+  console.table(
+    rows.map((r) => ({
+      storage: r.storage,
+      stored: r.size,
+      'p50 ms': fmt(r.perChange.p50Ms),
+      'p95 ms': fmt(r.perChange.p95Ms),
+      'DDB req': fmt(r.perChange.dynamoRequests),
+      'DDB items': fmt(r.perChange.dynamoItems),
+      'S3 req': fmt(r.perChange.s3Requests),
+      'S3 list': fmt(r.perChange.s3Lists, 2),
+      'S3 PUT': fmt(r.perChange.s3Puts),
+      'S3 KB': fmt(r.perChange.s3Bytes / 1024),
+      'full s': fmt(r.fullRebuild.seconds),
+      'full÷change time': fmt(r.ratio.time, 0),
+      'full÷change DDB req': fmt(r.ratio.dynamoRequests, 0),
+      'full÷change S3 req': fmt(r.ratio.s3Requests, 0),
+      'full÷change S3 bytes': fmt(r.ratio.s3Bytes, 0),
+    })),
+  );
+  const growth = (storage: string) => {
+    const own = rows.filter((r) => r.storage === storage);
+    const first = own[0];
+    const last = own[own.length - 1];
+    if (!first || !last || first === last) return undefined;
+    return {
+      from: first.size,
+      to: last.size,
+      p50: last.perChange.p50Ms / first.perChange.p50Ms,
+      dynamoRequests: first.perChange.dynamoRequests > 0 ? last.perChange.dynamoRequests / first.perChange.dynamoRequests : undefined,
+      s3Requests: last.perChange.s3Requests / first.perChange.s3Requests,
+      s3Bytes: last.perChange.s3Bytes / first.perChange.s3Bytes,
+    };
+  };
+  const growths = Object.fromEntries([...new Set(rows.map((r) => r.storage))].map((s) => [s, growth(s)]));
+  for (const [storage, g] of Object.entries(growths)) {
+    if (g) console.log(`growth ${storage} ${g.from} → ${g.to}: p50 ×${fmt(g.p50, 2)}, S3 requests ×${fmt(g.s3Requests, 2)}, S3 bytes ×${fmt(g.s3Bytes, 2)}${g.dynamoRequests ? `, DynamoDB requests ×${fmt(g.dynamoRequests, 2)}` : ''}`);
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(
+    join(RESULTS, 'latest.json'),
+    `${JSON.stringify({ bench: 'publish', quick: QUICK, node: process.version, date: new Date().toISOString(), archive: archiveGenerator(0).kind, rows, growth: growths }, null, 2)}\n`,
+  );
+  console.log(`results: ${join(RESULTS, 'latest.json')}`);
+}

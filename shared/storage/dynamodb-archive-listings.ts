@@ -1,0 +1,105 @@
+import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StorageError } from '../errors.js';
+import { feedPathsForArticle } from '../feeds/feed-paths.js';
+import type { Article } from '../model/article.js';
+import type { ArchiveListings } from '../usecases/rebuild-all-feeds.js';
+import { ARTICLE_SORT_KEY, LISTED_SORT_KEY, listingPk, type ListingRef } from './dynamodb-article-repository.js';
+import { batchBackoff, dynamoDbCall } from './dynamodb-errors.js';
+
+const BATCH_WRITE_LIMIT = 25;
+const MAX_UNPROCESSED_ROUNDS = 8;
+/** Parallel Scan segments: the archive is read in pages of 1 MB, several at once. */
+const SCAN_SEGMENTS = 4;
+
+type ListingFields = Pick<Article, 'id' | 'status' | 'section' | 'tags' | 'authors' | 'publishedAt'>;
+
+/**
+ * The full rebuild's view of the archive: one parallel Scan of the article and LISTED items (only the
+ * fields a listing needs, not the bodies) instead of two GetItem per article, then batched writes for
+ * the listings that differ (none, normally).
+ */
+export class DynamoDbArchiveListings implements ArchiveListings {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async syncAll(onArticles?: (articles: number) => void): Promise<{ articles: number; paths: string[] }> {
+    const articles = new Map<string, ListingFields>();
+    const listed = new Map<string, ListingRef[]>();
+    let seen = 0;
+    await Promise.all(
+      Array.from({ length: SCAN_SEGMENTS }, async (_, segment) => {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await this.call('Scan articles', () =>
+            this.client.send(
+              new ScanCommand({
+                TableName: this.tableName,
+                Segment: segment,
+                TotalSegments: SCAN_SEGMENTS,
+                FilterExpression: 'begins_with(pk, :article) AND (sk = :a OR sk = :listed)',
+                ProjectionExpression: 'pk, sk, id, #status, #section, tags, authors, publishedAt, listings',
+                ExpressionAttributeNames: { '#status': 'status', '#section': 'section' },
+                ExpressionAttributeValues: { ':article': 'ARTICLE#', ':a': ARTICLE_SORT_KEY, ':listed': LISTED_SORT_KEY },
+                ConsistentRead: true,
+                ExclusiveStartKey: startKey,
+              }),
+            ),
+          );
+          for (const item of page.Items ?? []) {
+            const id = String(item['pk']).slice('ARTICLE#'.length);
+            if (item['sk'] === ARTICLE_SORT_KEY) {
+              articles.set(id, item as unknown as ListingFields);
+              seen += 1;
+            } else {
+              listed.set(id, (item['listings'] as ListingRef[] | undefined) ?? []);
+            }
+          }
+          onArticles?.(seen);
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+      }),
+    );
+
+    const paths = new Set<string>();
+    const writes: Record<string, unknown>[] = [];
+    for (const id of new Set([...articles.keys(), ...listed.keys()])) {
+      const article = articles.get(id);
+      const before = listed.get(id) ?? [];
+      const desired: ListingRef[] = article
+        ? feedPathsForArticle(article).map((path) => ({ path, sortKey: `${article.publishedAt}#${id}` }))
+        : [];
+      for (const l of [...before, ...desired]) paths.add(l.path);
+      const same = (a: ListingRef, b: ListingRef) => a.path === b.path && a.sortKey === b.sortKey;
+      const toPut = desired.filter((d) => !before.some((l) => same(d, l)));
+      const toDelete = before.filter((l) => !desired.some((d) => same(d, l)));
+      if (toPut.length === 0 && toDelete.length === 0) continue;
+      writes.push(
+        ...toPut.map((l) => ({ PutRequest: { Item: { pk: listingPk(l.path), sk: l.sortKey, entity: 'listing', articleId: id } } })),
+        ...toDelete.map((l) => ({ DeleteRequest: { Key: { pk: listingPk(l.path), sk: l.sortKey } } })),
+        { PutRequest: { Item: { pk: `ARTICLE#${id}`, sk: LISTED_SORT_KEY, entity: 'listed', listings: desired } } },
+      );
+    }
+    await this.batchWrite(writes);
+    return { articles: articles.size, paths: [...paths].sort() };
+  }
+
+  private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
+    for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) {
+      let pending = requests.slice(start, start + BATCH_WRITE_LIMIT);
+      for (let round = 0; pending.length > 0; round++) {
+        if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchWriteItem kept returning unprocessed listing items');
+        if (round > 0) await batchBackoff(round);
+        const out = await this.call('BatchWriteItem listings', () =>
+          this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
+        );
+        pending = (out.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }
+  }
+
+  private call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    return dynamoDbCall(what, this.tableName, send);
+  }
+}
