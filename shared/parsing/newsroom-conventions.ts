@@ -1,4 +1,5 @@
-import stopwordsIso from 'stopwords-iso/stopwords-iso.json' with { type: 'json' };
+import stopwordsEn from '../text/stopwords/en.json' with { type: 'json' };
+import stopwordsId from '../text/stopwords/id.json' with { type: 'json' };
 import type { Dateline, RelatedHeadline } from '../model/article.js';
 
 /**
@@ -241,7 +242,7 @@ export function matchRelatedHeadline(line: string, outletLabels: readonly string
   return hasHeadlineShape(line, 3) ? { text: stripTrailingMarks(line) } : undefined;
 }
 
-const STOPWORDS = new Set<string>([...stopwordsIso.id, ...stopwordsIso.en]);
+const STOPWORDS = new Set<string>([...stopwordsId, ...stopwordsEn]);
 
 /** The words of `text` that carry its subject: lower case, four letters or more, no stopwords. */
 export function contentWords(text: string): string[] {

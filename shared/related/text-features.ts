@@ -1,8 +1,8 @@
 import { StemmerId } from '@nlpjs/lang-id';
-// Only the two lists the indexer uses, vendored from stopwords-iso (see stopwords/README.md): the
+// Only the two lists the indexer uses, vendored from stopwords-iso (see shared/text/stopwords/README.md): the
 // whole package (every language, 301 KiB) used to be bundled into every function that indexes text.
-import stopwordsEn from './stopwords/en.json' with { type: 'json' };
-import stopwordsId from './stopwords/id.json' with { type: 'json' };
+import stopwordsEn from '../text/stopwords/en.json' with { type: 'json' };
+import stopwordsId from '../text/stopwords/id.json' with { type: 'json' };
 
 /**
  * Indonesian text → weighted terms for related-article matching.

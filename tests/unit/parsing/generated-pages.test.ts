@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { DomUtils, parseDocument } from 'htmlparser2';
-import stopwordsIso from 'stopwords-iso/stopwords-iso.json' with { type: 'json' };
+import stopwordsEn from '../../../shared/text/stopwords/en.json' with { type: 'json' };
+import stopwordsId from '../../../shared/text/stopwords/id.json' with { type: 'json' };
 import { describe, expect } from 'vitest';
 import type { RelatedHeadline } from '../../../shared/model/article.js';
 import { parseRawText } from '../../../shared/parsing/raw-text.js';
@@ -51,7 +52,7 @@ const HEADLINES = [...new Set(sources.map((s) => tidy(s.title)))].filter((t) => 
   return n >= 3 && n <= 14 && t.length <= 120 && !/[.,;:…"”'’]$/u.test(t) && !/^[“"'‘]/u.test(t) && !/^(?:baca|lihat|simak|tonton|read|artikel|berita)\b/iu.test(t);
 });
 
-const FUNCTION_WORDS = new Set<string>([...stopwordsIso.id, ...stopwordsIso.en]);
+const FUNCTION_WORDS = new Set<string>([...stopwordsId, ...stopwordsEn]);
 const LONG_WORDS = (text: string) => new Set((text.toLowerCase().match(/\p{L}{5,}/gu) ?? []));
 const sharesNoLongWord = (a: string, b: string) => {
   const other = LONG_WORDS(b);
