@@ -19,6 +19,8 @@ import { writeLocalEndpoints } from './local-endpoints.js';
 import { readPartnerRegistryFile } from '../../shared/partners/partner-registry-file.js';
 import { productionDependencies } from '../../shared/runtime/dependencies.js';
 
+/** How often the local runtime refreshes the news sitemap (in AWS, a schedule does). */
+const SITEMAP_REFRESH_MS = 60_000;
 export const LOCAL_TABLE = 'warta-articles';
 export const LOCAL_FEED_BUCKET = 'warta-feeds';
 export const LOCAL_INBOX_BUCKET = 'warta-inbox';
@@ -222,6 +224,12 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       }
     });
     closers.push(async () => watcher.close());
+    // Plays the AWS schedule of the sitemap refresh: articles leave the news sitemap 48 hours after publication.
+    const sitemapTimer = setInterval(() => {
+      handlers.sitemapRefresh().catch((error: unknown) => options.log(`sitemaps: refresh failed: ${(error as Error).message}`));
+    }, SITEMAP_REFRESH_MS);
+    sitemapTimer.unref();
+    closers.push(async () => clearInterval(sitemapTimer));
     closers.push(
       await writeLocalEndpoints(dataDir, {
         pid: process.pid,
@@ -314,11 +322,12 @@ function wantsToWait(event: { queryStringParameters?: Record<string, string | un
  * locally every article write also records its change for the local stream.
  */
 async function loadHandlers(journaled: (repository: ArticleRepository) => ArticleRepository) {
-  const [ingest, inbox, feedBuilder, relatedBuilder] = await Promise.all([
+  const [ingest, inbox, feedBuilder, relatedBuilder, sitemapRefresh] = await Promise.all([
     import('../../functions/ingest.js'),
     import('../../functions/inbox.js'),
     import('../../functions/feed-builder.js'),
     import('../../functions/related-builder.js'),
+    import('../../functions/sitemap-refresh.js'),
   ]);
   // In AWS both consumers read the stream side by side; here the related lists are updated first,
   // so the feeds built right after already carry the new related links.
@@ -330,7 +339,12 @@ async function loadHandlers(journaled: (repository: ArticleRepository) => Articl
     const deps = productionDependencies();
     return { ...deps, articles: journaled(deps.articles) };
   };
-  return { ingest: ingest.createIngestHandler(writing), inbox: inbox.createInboxHandler(writing), streamConsumers };
+  return {
+    ingest: ingest.createIngestHandler(writing),
+    inbox: inbox.createInboxHandler(writing),
+    streamConsumers,
+    sitemapRefresh: sitemapRefresh.handler,
+  };
 }
 
 function watchInbox(dir: string, onFile: (name: string) => Promise<void>): FSWatcher {

@@ -67,7 +67,7 @@ export class WartaBuildPipeline extends Concern {
       .setSite(props.site)
       .bindArticlesTable(table, ['Query', 'GetItem', 'BatchGetItem', 'PutItem', 'DeleteItem', 'BatchWriteItem', 'UpdateItem'])
       .bindBucket(ENV.feedBucketName, feedBucket, {
-        prefixes: ['feeds/', `${PARTNER_PREFIX}/`],
+        prefixes: ['feeds/', 'sitemaps/', `${PARTNER_PREFIX}/`],
         access: ['read', 'write', 'delete'],
         list: true,
       })

@@ -7,6 +7,7 @@ import { systemClock, type ArticleRepository, type Clock, type ObjectPublisher }
 import { DynamoDbArticleRepository } from '../storage/dynamodb-article-repository.js';
 import { DynamoDbFeedArchive } from '../storage/dynamodb-feed-archive.js';
 import { DynamoDbFeedRevisions } from '../storage/dynamodb-feed-revisions.js';
+import { DynamoDbSitemapStore } from '../storage/dynamodb-sitemap-store.js';
 import { S3ObjectPublisher } from '../storage/s3-object-publisher.js';
 import { DynamoDbPartnerRepository } from '../storage/dynamodb-partner-repository.js';
 import type { PartnerDeliveryStore, PartnerRepository } from '../partners/partner.js';
@@ -94,6 +95,7 @@ export function feedBuildDependencies(deps: Dependencies): BuildFeedsDeps {
     publisher: deps.publisher,
     site: deps.config.site,
     archives: new DynamoDbFeedArchive(deps.documentClient, deps.config.articlesTableName),
+    sitemaps: { store: new DynamoDbSitemapStore(deps.documentClient, deps.config.articlesTableName), clock: deps.clock },
     related: deps.related,
     partnerOutputs: (ids) => rebuildPartnerOutputs(partnerDeps, ids),
   };

@@ -9,12 +9,13 @@ import {
   type ArchivePage,
   type FormatLinks,
 } from '../feeds/feed-archive.js';
-import { FEED_FORMATS, feedObjectKey, feedPathsForArticle, parseFeedPath, type FeedFormat } from '../feeds/feed-paths.js';
+import { FEED_FORMATS, feedObjectKey, feedPathsForArticle, LATEST_FEED_PATH, parseFeedPath, type FeedFormat } from '../feeds/feed-paths.js';
 import type { FeedMeta, RelatedLink, RenderedFeeds } from '../feeds/render-feeds.js';
 import { renderFeeds } from '../feeds/render-feeds.js';
 import { renderWithinBudget } from '../feeds/feed-budget.js';
 import type { Article } from '../model/article.js';
-import type { ArticleRepository, ObjectPublisher } from '../ports.js';
+import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
+import { updateSitemaps, type SitemapStore } from '../sitemaps/build-sitemaps.js';
 import { slugify } from '../text/slugify.js';
 
 /** A revision counter per feed; see DynamoDbFeedRevisions. */
@@ -59,6 +60,8 @@ export interface BuildFeedsDeps {
   site: SiteConfig;
   /** RFC 5005 archive pages; without it, feeds hold the newest FEED_ITEM_LIMIT entries and link no archive. */
   archives?: FeedArchiveStore;
+  /** Sitemaps (news, monthly, index) rebuilt for the same change; none are written when absent. */
+  sitemaps?: { store: SitemapStore; clock: Clock };
   /** Related links rendered into entries; feeds build without them when absent. */
   related?: RelatedLinksSource;
   /** Rebuilds partner outputs for the same change (partners/<id>/…). */
@@ -136,6 +139,17 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
   });
   result.written.sort();
   result.unchanged.sort();
+
+  if (deps.sitemaps) {
+    const changed = await deps.articles.getMany([...new Set(articleIds)]);
+    const sitemaps = await updateSitemaps(
+      { store: deps.sitemaps.store, clock: deps.sitemaps.clock, publisher: deps.publisher, site: deps.site },
+      changed,
+      [...(touched.get(LATEST_FEED_PATH) ?? [])],
+    );
+    result.written.push(...sitemaps.written);
+    result.deleted.push(...sitemaps.deleted);
+  }
 
   if (deps.partnerOutputs) {
     const partner = await deps.partnerOutputs(articleIds);

@@ -5,6 +5,7 @@ import { RuntimeConfigSchema } from '../../shared/config/load-config.js';
 import type { Clock } from '../../shared/ports.js';
 import { buildDependencies, type Dependencies } from '../../shared/runtime/dependencies.js';
 import { DynamoDbFeedArchive } from '../../shared/storage/dynamodb-feed-archive.js';
+import { DynamoDbSitemapStore } from '../../shared/storage/dynamodb-sitemap-store.js';
 import type { BuildFeedsDeps } from '../../shared/usecases/build-feeds.js';
 
 export const TEST_TABLE = 'warta-test';
@@ -64,6 +65,7 @@ export async function startTestStack(overrides: { feedItemLimit?: number } = {})
     publisher: deps.publisher,
     site: config.site,
     archives: new DynamoDbFeedArchive(deps.documentClient, config.articlesTableName),
+    sitemaps: { store: new DynamoDbSitemapStore(deps.documentClient, config.articlesTableName), clock },
   };
   return {
     stack,

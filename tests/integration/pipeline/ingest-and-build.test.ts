@@ -64,6 +64,13 @@ describe('ingest → DynamoDB → feeds in S3 (dynalite + s3rver)', () => {
     const items = await rssItems('tag/banjir');
     expect(items?.map((i) => i.title)).toEqual(['Banjir rob rendam pesisir utara Jakarta']);
     expect(items?.[0]?.pubDate).toBe('Tue, 06 Feb 2024 18:00:00 GMT');
+
+    // The same build files the article in the sitemaps (entries and summaries in the table).
+    const news = await t.readObject('sitemaps/news.xml');
+    expect(news?.contentType).toBe('application/xml; charset=utf-8');
+    expect(news?.body).toContain('<news:publication_date>2024-02-06T18:00:00.000Z</news:publication_date>');
+    expect((await t.readObject('sitemaps/articles-2024-02.xml'))?.body).toMatch(/<loc>https:\/\/jurnalpagi\.example\/[^<]*banjir[^<]*<\/loc>/);
+    expect((await t.readObject('sitemaps/index.xml'))?.body).toContain('<loc>https://feeds.jurnalpagi.example/sitemaps/articles-2024-02.xml</loc>');
   });
 
   it('changes nothing when identical content arrives again: no new version, no object rewritten', async () => {
