@@ -10,7 +10,7 @@ import { Concern } from './concern.js';
 import { WartaFunction, type SiteIdentity } from './warta-function.js';
 
 /** Public prefixes served to anyone through CloudFront; everything else in the feed bucket is private or partner-only. */
-export const PUBLIC_PREFIXES = ['feeds', 'related', 'stories'] as const;
+export const PUBLIC_PREFIXES = ['feeds', 'related', 'sitemaps', 'stories'] as const;
 export const PARTNER_PREFIX = 'partners';
 
 /** Stream wiring shared by both builders; see docs/deploy.md for why these numbers. */

@@ -210,7 +210,7 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
     }
   });
 
-  it('serves feeds/, related/ and stories/ publicly through CloudFront with OAC, compression, HTTP/2+3 and origin max-age honoured', () => {
+  it('serves feeds/, related/, sitemaps/ and stories/ publicly through CloudFront with OAC, compression, HTTP/2+3 and origin max-age honoured', () => {
     const distribution = Object.values(resourcesOf(template, 'AWS::CloudFront::Distribution'))[0]?.Properties
       .DistributionConfig as Record<string, unknown>;
     expect(distribution.HttpVersion).toBe('http2and3');
@@ -222,9 +222,9 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
     expect(origins[0]?.OriginAccessControlId).toBeDefined();
     const behaviors = distribution.CacheBehaviors as Array<Record<string, unknown>>;
     const byPattern = new Map(behaviors.map((b) => [b.PathPattern, b]));
-    expect([...byPattern.keys()].sort()).toEqual(['feeds/*', 'partners/*', 'related/*', 'stories/*']);
+    expect([...byPattern.keys()].sort()).toEqual(['feeds/*', 'partners/*', 'related/*', 'sitemaps/*', 'stories/*']);
     const publicPolicyId = logicalIdOf(template, 'AWS::CloudFront::CachePolicy', 'PublicFeedCachePolicy');
-    for (const pattern of ['feeds/*', 'related/*', 'stories/*']) {
+    for (const pattern of ['feeds/*', 'related/*', 'sitemaps/*', 'stories/*']) {
       const b = byPattern.get(pattern);
       expect(b, pattern).toMatchObject({
         Compress: true,
@@ -419,7 +419,7 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
   });
 
   it.each([
-    ['FeedBuilder', ['feeds', 'partners']],
+    ['FeedBuilder', ['feeds', 'sitemaps', 'partners']],
     ['RelatedBuilder', ['related', 'stories', 'feeds/story']],
   ] as const)('lets %s write objects only under its own prefixes and list only those', (name, prefixes) => {
     const statements = policyOf(template, name);
@@ -487,7 +487,7 @@ describe('Warta stack, fresh-clone defaults', () => {
     const distribution = Object.values(resourcesOf(template, 'AWS::CloudFront::Distribution'))[0]?.Properties
       .DistributionConfig as Record<string, unknown>;
     const patterns = (distribution.CacheBehaviors as Array<{ PathPattern: string }>).map((b) => b.PathPattern).sort();
-    expect(patterns).toEqual(['feeds/*', 'related/*', 'stories/*']);
+    expect(patterns).toEqual(['feeds/*', 'related/*', 'sitemaps/*', 'stories/*']);
     expect((distribution.DefaultCacheBehavior as Record<string, unknown>).FunctionAssociations).toHaveLength(1);
     const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
     expect(routes.sort()).toEqual(['DELETE /articles/{id}', 'POST /articles']);
