@@ -87,25 +87,35 @@ export async function updateSitemaps(
       current.set(listingSortKey(article), article);
     }
   }
-  for (const key of previousSortKeys) if (!current.has(key)) await deps.store.deleteEntry(monthOf(key), key);
-  for (const [key, article] of current) {
-    await deps.store.putEntry(monthOf(key), {
-      sortKey: key,
-      url: article.url,
-      title: article.title,
-      language: article.language,
-      publishedAt: article.publishedAt,
-      updatedAt: article.updatedAt,
-    });
-  }
+  const writes = [
+    ...previousSortKeys.filter((key) => !current.has(key)).map((key) => () => deps.store.deleteEntry(monthOf(key), key)),
+    ...[...current].map(([key, article]) => () =>
+      deps.store.putEntry(monthOf(key), {
+        sortKey: key,
+        url: article.url,
+        title: article.title,
+        language: article.language,
+        publishedAt: article.publishedAt,
+        updatedAt: article.updatedAt,
+      }),
+    ),
+  ];
+  for (let i = 0; i < writes.length; i += WRITE_CONCURRENCY) await Promise.all(writes.slice(i, i + WRITE_CONCURRENCY).map((write) => write()));
+
   const touched = [...new Set([...previousSortKeys, ...current.keys()])];
   const result: SitemapBuildResult = { written: [], deleted: [] };
-  for (const month of [...new Set(touched.map(monthOf))].sort()) await rebuildMonth(deps, month, result);
+  const summaries = new Map((await deps.store.summaries()).map((s) => [s.name, s.fileLastmods]));
+  await Promise.all([...new Set(touched.map(monthOf))].map((month) => rebuildMonth(deps, month, summaries, result)));
   const windowStart = new Date(now.getTime() - NEWS_WINDOW_MS).toISOString();
-  if (touched.some((key) => instantOf(key) >= windowStart)) await rebuildNews(deps, result);
-  await rebuildIndex(deps, result);
+  if (touched.some((key) => instantOf(key) >= windowStart)) await rebuildNews(deps, summaries, result);
+  await rebuildIndex(deps, summaries, result);
+  result.written.sort();
+  result.deleted.sort();
   return result;
 }
+
+/** Entry writes in flight at once: a batch of changed articles overlaps its round trips. */
+const WRITE_CONCURRENCY = 16;
 
 /**
  * The scheduled rebuild: articles leave the news sitemap 48 hours after publication even when
@@ -113,10 +123,14 @@ export async function updateSitemaps(
  */
 export async function refreshNewsSitemap(deps: SitemapDeps): Promise<SitemapBuildResult> {
   const result: SitemapBuildResult = { written: [], deleted: [] };
-  await rebuildNews(deps, result);
-  await rebuildIndex(deps, result);
+  const summaries = new Map((await deps.store.summaries()).map((s) => [s.name, s.fileLastmods]));
+  await rebuildNews(deps, summaries, result);
+  await rebuildIndex(deps, summaries, result);
   return result;
 }
+
+/** File lastmods per sitemap name, read once per update and kept current as files are written. */
+type Summaries = Map<string, string[]>;
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -131,41 +145,45 @@ async function publishFiles(
   name: string,
   files: { key: string; body: string; lastmod: string }[],
   keyOf: (file: number) => string,
+  summaries: Summaries,
   result: SitemapBuildResult,
 ): Promise<void> {
-  const summaries = await deps.store.summaries();
-  const previous = summaries.find((s) => s.name === name)?.fileLastmods.length ?? 0;
-  for (const file of files) {
-    const outcome = await deps.publisher.publish(file.key, file.body, {
-      contentType: SITEMAP_CONTENT_TYPE,
-      cacheControl: `public, max-age=${deps.site.feedMaxAgeSeconds}, stale-while-revalidate=60`,
-    });
-    if (outcome === 'written') result.written.push(file.key);
-  }
+  const before = summaries.get(name);
+  const previous = before?.length ?? 0;
+  await Promise.all(
+    files.map(async (file) => {
+      const outcome = await deps.publisher.publish(file.key, file.body, {
+        contentType: SITEMAP_CONTENT_TYPE,
+        cacheControl: `public, max-age=${deps.site.feedMaxAgeSeconds}, stale-while-revalidate=60`,
+      });
+      if (outcome === 'written') result.written.push(file.key);
+    }),
+  );
   for (let file = files.length + 1; file <= previous; file++) {
     await deps.publisher.delete(keyOf(file));
     result.deleted.push(keyOf(file));
   }
   if (files.length === 0) {
     if (previous > 0) await deps.store.deleteSummary(name);
+    summaries.delete(name);
   } else {
     const fileLastmods = files.map((f) => f.lastmod);
-    const before = summaries.find((s) => s.name === name)?.fileLastmods;
     if (JSON.stringify(before) !== JSON.stringify(fileLastmods)) await deps.store.putSummary({ name, fileLastmods });
+    summaries.set(name, fileLastmods);
   }
 }
 
-async function rebuildMonth(deps: SitemapDeps, month: string, result: SitemapBuildResult): Promise<void> {
+async function rebuildMonth(deps: SitemapDeps, month: string, summaries: Summaries, result: SitemapBuildResult): Promise<void> {
   const entries = await deps.store.entries(month);
   const files = chunk(entries, SITEMAP_MAX_URLS).map((part, i) => ({
     key: monthSitemapKey(month, i + 1),
     body: renderUrlSitemap(part.map((e) => ({ url: e.url, lastmod: e.updatedAt }))),
     lastmod: newest(part.map((e) => e.updatedAt)),
   }));
-  await publishFiles(deps, month, files, (file) => monthSitemapKey(month, file), result);
+  await publishFiles(deps, month, files, (file) => monthSitemapKey(month, file), summaries, result);
 }
 
-async function rebuildNews(deps: SitemapDeps, result: SitemapBuildResult): Promise<void> {
+async function rebuildNews(deps: SitemapDeps, summaries: Summaries, result: SitemapBuildResult): Promise<void> {
   const now = deps.clock.now();
   const windowStart = new Date(now.getTime() - NEWS_WINDOW_MS).toISOString();
   // 48 hours span at most two calendar months.
@@ -179,19 +197,16 @@ async function rebuildNews(deps: SitemapDeps, result: SitemapBuildResult): Promi
     body: renderNewsSitemap(part, deps.site.siteTitle),
     lastmod: newest(part.map((e) => e.updatedAt)),
   }));
-  await publishFiles(deps, 'news', files, newsSitemapKey, result);
-  // An empty urlset is not a valid sitemap: with nothing recent there is no news.xml (and the index leaves it out).
-  if (files.length === 0 && (await deps.publisher.list(newsSitemapKey(1))).includes(newsSitemapKey(1))) {
-    await deps.publisher.delete(newsSitemapKey(1));
-    result.deleted.push(newsSitemapKey(1));
-  }
+  // An empty urlset is not a valid sitemap: with nothing recent there is no news.xml (publishFiles deletes
+  // the files there were) and the index leaves it out.
+  await publishFiles(deps, 'news', files, newsSitemapKey, summaries, result);
 }
 
-async function rebuildIndex(deps: SitemapDeps, result: SitemapBuildResult): Promise<void> {
-  const summaries = (await deps.store.summaries()).sort((a, b) => (a.name === 'news' ? -1 : b.name === 'news' ? 1 : a.name < b.name ? -1 : 1));
-  const entries = summaries.flatMap((summary) =>
-    summary.fileLastmods.map((lastmod, i) => ({
-      url: `${deps.site.feedsBaseUrl}/${summary.name === 'news' ? newsSitemapKey(i + 1) : monthSitemapKey(summary.name, i + 1)}`,
+async function rebuildIndex(deps: SitemapDeps, summaries: Summaries, result: SitemapBuildResult): Promise<void> {
+  const names = [...summaries.keys()].sort((a, b) => (a === 'news' ? -1 : b === 'news' ? 1 : a < b ? -1 : 1));
+  const entries = names.flatMap((name) =>
+    (summaries.get(name) ?? []).map((lastmod, i) => ({
+      url: `${deps.site.feedsBaseUrl}/${name === 'news' ? newsSitemapKey(i + 1) : monthSitemapKey(name, i + 1)}`,
       lastmod,
     })),
   );

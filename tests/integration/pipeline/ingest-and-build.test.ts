@@ -187,7 +187,7 @@ describe('feed listings at scale of a newsroom day', () => {
     const rebuild = await buildFeedsForArticles(t.buildDeps, ids);
     expect(rebuild.written).toEqual([]);
     expect((await t.readObject('feeds/section/ekonomi.atom'))?.body).toBe(first?.body);
-  });
+  }, 90_000);
 
   it('lets concurrent writers of one article settle on a single newest version', async () => {
     const deps = { articles: t.deps.articles, clock: t.clock, site: t.deps.config.site };
