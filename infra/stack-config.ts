@@ -88,6 +88,16 @@ export const StackContextSchema = z
     apiBurstLimit: z.coerce.number().int().min(1).max(5_000).default(100),
     partnerAccessRateLimit: z.coerce.number().int().min(1).max(1_000).default(5),
     partnerAccessBurstLimit: z.coerce.number().int().min(1).max(1_000).default(10),
+    /**
+     * WebSub hubs notified after every build that changed public feeds (the first is also advertised
+     * in the feeds), e.g. ["https://pubsubhubbub.appspot.com/"]. A JSON array or comma-separated URLs.
+     */
+    websubHubs: z
+      .preprocess(
+        (value) => (typeof value === 'string' && !value.trim().startsWith('[') ? value.split(/[\s,]+/).filter((v) => v !== '') : value),
+        jsonish(z.array(z.url({ protocol: /^https?$/, error: 'each WebSub hub must be an http(s) URL' })).max(10)),
+      )
+      .default([]),
   })
   .superRefine((ctx, issues) => {
     if ((ctx.domainName === undefined) !== (ctx.certificateArn === undefined)) {

@@ -68,6 +68,7 @@ export class WartaStack extends Stack {
       functionsDir,
       feedItemLimit: settings.feedItemLimit,
       feedMaxAgeSeconds: settings.feedMaxAgeSeconds,
+      websubHubs: settings.websubHubs,
     });
     this.delivery = new WartaDelivery(this, 'Delivery', {
       site,

@@ -17,6 +17,8 @@ Options:
   --memory        Keep DynamoDB and S3 in memory only; nothing survives a restart
   --no-examples   Start without the example articles and partners
   --quiet-edge    Do not print the edge's access log lines
+  --websub        Play a WebSub hub on 127.0.0.1: subscribers get new feed content as it changes
+  --websub-hub URL  Also notify this WebSub hub when feeds change (repeatable)
   -h, --help      Show this help
 `;
 
@@ -36,6 +38,8 @@ export async function startCommand(args: string[], ctx: CommandContext): Promise
         memory: { type: 'boolean', default: false },
         'no-examples': { type: 'boolean', default: false },
         'quiet-edge': { type: 'boolean', default: false },
+        websub: { type: 'boolean', default: false },
+        'websub-hub': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -61,6 +65,8 @@ export async function startCommand(args: string[], ctx: CommandContext): Promise
       partnersFile: values['no-examples'] ? null : resolve(PROJECT_ROOT, 'examples/partners.json'),
       log,
       accessLog: values['quiet-edge'] ? undefined : (entry) => ctx.stdout.write(`${JSON.stringify(entry)}\n`),
+      websub: values.websub,
+      ...(values['websub-hub'] ? { websubHubs: values['websub-hub'] } : {}),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -78,6 +84,7 @@ export async function startCommand(args: string[], ctx: CommandContext): Promise
       ...job.feedUrls.map((u) => `  ${u}`),
       `Ingest API (POST an article, DELETE /articles/ID to withdraw): ${job.apiUrl}/articles`,
       `Inbox folder (drop .txt, .html or .json article files): ${inboxDir}`,
+      ...(job.hubUrl ? [`WebSub hub (plays the hub): ${job.hubUrl}`] : []),
       `Data folder: ${dataDir}${values.memory ? ' (signing keys only; tables and objects in memory)' : ''}`,
       `Stop with Ctrl-C.`,
       '',

@@ -10,6 +10,7 @@ import type { ArticleRepository } from '../../shared/ports.js';
 import { startLocalApiServer, type LocalApiServer } from './api-server.js';
 import { startEdgeServer, type EdgeServer } from './edge-server.js';
 import { IGNORED_INBOX_FILE, inboxFileNames, moveAside, readInboxFile } from './inbox-folder.js';
+import { startLocalHub } from './websub-hub.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedStack, type EmbeddedStack } from './embedded-stack.js';
 import { ensureLocalKeyPair, loadTrustedPublicKeys } from './key-pair.js';
 import { LocalStream, type StreamConsumer, type StreamDelivery, type StreamStopReport } from './local-stream.js';
@@ -41,12 +42,18 @@ export interface MainJobOptions {
   stopGraceMs?: number;
   /** Where edge access log lines go (one JSON object per request). */
   accessLog?: (entry: Record<string, unknown>) => void;
+  /** Play a WebSub hub on 127.0.0.1 (`--websub`): feeds advertise it and the builder notifies it. */
+  websub?: boolean;
+  /** Other WebSub hubs the builder notifies (`--websub-hub`); WEBSUB_HUBS from the environment otherwise. */
+  websubHubs?: string[];
 }
 
 export interface MainJob {
   edgeUrl: string;
   apiUrl: string;
   feedUrls: string[];
+  /** The local WebSub hub's URL, with `websub: true`. */
+  hubUrl?: string;
   /** Resolves when the local stream has built every change so far. */
   idle(): Promise<void>;
   /** Stops: refuses new requests at once, lets the build in progress finish within the grace period or abandons it. */
@@ -88,6 +95,12 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       log: options.accessLog,
     });
     closers.push(() => edge.close());
+
+    const hub = options.websub ? await startLocalHub({ host, log: options.log }) : undefined;
+    if (hub) closers.push(() => hub.close());
+    const hubs = [...(hub ? [hub.url] : []), ...(options.websubHubs ?? [])];
+    // Off unless asked for: a laptop notifies no hub, and the feeds advertise none.
+    if (hubs.length > 0) process.env[ENV.websubHubs] = hubs.join(',');
 
     configureEnvironment({ edgeUrl: edge.url, stack });
     // Imported only now: the handlers read this environment at their first invocation, as in Lambda.
@@ -268,6 +281,7 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       edgeUrl: edge.url,
       apiUrl: api.url,
       feedUrls,
+      ...(hub ? { hubUrl: hub.url } : {}),
       idle: () => localStream.idle(),
       async close() {
         // New requests are refused at once; requests in flight and the build in progress get the grace
@@ -307,6 +321,8 @@ function configureEnvironment({ edgeUrl, stack }: { edgeUrl: string; stack: Embe
     POWERTOOLS_SERVICE_NAME: 'warta',
   });
   process.env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
+  // CloudWatch metrics (EMF) mean nothing on a laptop; they would only print JSON blobs.
+  process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
 }
 
 /** How long Ctrl-C waits for the build in progress before abandoning it (it is built again at the next start). */

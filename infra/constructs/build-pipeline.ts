@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
+import { WEBSUB_METRICS } from '../../shared/websub/metric-names.js';
 import type { WartaAlarms } from './alarms.js';
 import { Concern } from './concern.js';
 import { WartaFunction, type SiteIdentity } from './warta-function.js';
@@ -37,7 +39,10 @@ export interface WartaBuildPipelineProps {
   readonly feedMaxAgeSeconds?: number;
   /** How far behind the stream a builder may fall before its alarm goes off. @default 5 minutes */
   readonly maxIteratorAge?: Duration;
+  /** WebSub hubs the feed builder notifies when public feeds change. @default none: no notifications, no alarm */
+  readonly websubHubs?: readonly string[];
 }
+
 
 /**
  * What turns article changes into published files: the table's stream, filtered to article items,
@@ -94,6 +99,24 @@ export class WartaBuildPipeline extends Concern {
         list: true,
       })
       .setEnvironment(ENV.feedMaxAgeSeconds, feedMaxAgeSeconds);
+
+    const websubHubs = props.websubHubs ?? [];
+    if (websubHubs.length > 0) {
+      this.feedBuilder.setEnvironment(ENV.websubHubs, websubHubs.join(','));
+      alarms.alarmOn(
+        this,
+        'WebSubNotificationsFailedAlarm',
+        new Metric({
+          namespace: WEBSUB_METRICS.namespace,
+          metricName: WEBSUB_METRICS.failed,
+          dimensionsMap: { service: WEBSUB_METRICS.service },
+          statistic: 'Sum',
+          period: Duration.minutes(15),
+        }),
+        1,
+        'A WebSub hub refused or did not answer a publish notification after every retry; subscribers wait for their next poll',
+      );
+    }
 
     const articleItemsOnly = FilterCriteria.filter({
       dynamodb: {

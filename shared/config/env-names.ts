@@ -20,6 +20,8 @@ export const ENV = {
   signingKeySecretArn: 'SIGNING_KEY_SECRET_ARN',
   signingKeyPairId: 'SIGNING_KEY_PAIR_ID',
   partnerUrlMaxLifetimeSeconds: 'PARTNER_URL_MAX_LIFETIME_SECONDS',
+  /** WebSub hubs notified after a build changed public feeds: URLs separated by commas or spaces. */
+  websubHubs: 'WEBSUB_HUBS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -17,6 +17,8 @@ export const SiteConfigSchema = z.object({
   feedMaxAgeSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Largest feed file in bytes; older entries are left out beyond it (Google News reads at most 2 MB). */
   feedMaxBytes: z.coerce.number().int().min(10_000).max(10_000_000).default(2_000_000),
+  /** WebSub hubs: the first is advertised in every feed (rel="hub"), all are notified when feeds change. */
+  websubHubs: z.array(httpUrl).optional(),
 });
 export type SiteConfig = z.infer<typeof SiteConfigSchema>;
 
@@ -56,6 +58,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
       feedItemLimit: pick(ENV.feedItemLimit),
       feedMaxAgeSeconds: pick(ENV.feedMaxAgeSeconds),
       feedMaxBytes: pick(ENV.feedMaxBytes),
+      websubHubs: pick(ENV.websubHubs)?.split(/[\s,]+/).filter((hub) => hub !== ''),
     },
   };
   const parsed = RuntimeConfigSchema.safeParse(raw);
@@ -75,10 +78,12 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
       'site.feedItemLimit': ENV.feedItemLimit,
       'site.feedMaxAgeSeconds': ENV.feedMaxAgeSeconds,
       'site.feedMaxBytes': ENV.feedMaxBytes,
+      'site.websubHubs': ENV.websubHubs,
     };
     const lines = parsed.error.issues.map((issue) => {
       const path = issue.path.join('.');
-      return `${names[path] ?? path}: ${issue.message}`;
+      const name = names[path] ?? (path.startsWith('site.websubHubs.') ? `${ENV.websubHubs} (hub ${Number(issue.path[2]) + 1})` : path);
+      return `${name}: ${issue.message}`;
     });
     throw new ConfigurationError(`Invalid configuration: ${lines.join('; ')}`);
   }

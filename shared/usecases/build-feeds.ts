@@ -333,5 +333,6 @@ export function feedMetaFor(path: string, articles: readonly Article[], site: Si
     publisher: site.siteTitle,
     links: { rss: link('rss'), atom: link('atom'), json: link('json') },
     copyright: articles[0]?.copyright,
+    ...(site.websubHubs?.[0] !== undefined ? { hubUrl: site.websubHubs[0] } : {}),
   };
 }
