@@ -37,7 +37,8 @@ afterEach(async () => {
   }
 });
 
-const noWait = { baseDelayMs: 1, timeoutMs: 2_000 };
+// Generous per-request limits: a loaded CI machine can take seconds to answer, and a retry here would be a false failure.
+const noWait = { baseDelayMs: 1, timeoutMs: 30_000 };
 const TOPICS = ['https://feeds.example/feeds/latest.rss', 'https://feeds.example/feeds/latest.atom', 'https://feeds.example/feeds/section/politik.json'];
 
 describe('WebSub publish notifications', () => {
@@ -72,7 +73,7 @@ describe('WebSub publish notifications', () => {
       hubs: [hub.url],
       log: () => undefined,
       sleep: async (ms) => void waits.push(ms),
-      retry: { attempts: 3, baseDelayMs: 100, timeoutMs: 2_000 },
+      retry: { attempts: 3, baseDelayMs: 100, timeoutMs: 30_000 },
     });
     const [result] = await notifier.notify(TOPICS);
     expect(result).toMatchObject({ status: 'ok', httpStatus: 204, attempts: 3 });
