@@ -5,6 +5,7 @@ import { idFromFilename } from '../../shared/parsing/parse-input.js';
 import { readLocalEndpoints } from '../local/local-endpoints.js';
 import type { CommandContext } from '../main.js';
 import { parseCommandArgs, usageError } from './command-args.js';
+import { importWordPressExport, parseUtcOffset, type WordPressImportOptions } from './import-wordpress.js';
 
 export const IMPORT_USAGE = `Usage: warta import [options] PATH...
 
@@ -23,6 +24,14 @@ Options:
 The API answers once an article is stored; the feeds are built right after, in batches (locally the
 running job's log says when). A 503 answer is retried after the Retry-After it names, a few times.
 Ends with how many files took how long, in articles per second.
+
+A WordPress export (Tools → Export, a .xml file) is read as a stream: each published post is sent as
+article wp-<post id>; drafts, pending, private, password-protected, trashed and scheduled posts are not
+(docs/wordpress.md). Options for exports:
+  --types LIST       Post types to import, comma-separated (default post)
+  --timezone ±HH:MM  The site's UTC offset for posts without a GMT date (default: guessed from the export)
+  --dry-run          Parse and check every post; send nothing
+  --json             Print the closing summary as JSON
 
 Exit codes: 0 all accepted (created, updated or unchanged), 1 some refused or failed, 2 usage error.
 `;
@@ -50,6 +59,10 @@ export async function importCommand(args: string[], ctx: CommandContext): Promis
         url: { type: 'string' },
         'secret-env': { type: 'string', default: 'WARTA_WEBHOOK_SECRET' },
         concurrency: { type: 'string', default: '8' },
+        types: { type: 'string', default: 'post' },
+        timezone: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -61,6 +74,13 @@ export async function importCommand(args: string[], ctx: CommandContext): Promis
   if (positionals.length === 0 || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
     return usageError('import', IMPORT_USAGE, 'give at least one PATH, and --concurrency from 1 to 32', ctx);
   }
+  const wordpressExport = positionals.length === 1 && /\.xml$/i.test(positionals[0] as string);
+  if (values.timezone !== undefined && parseUtcOffset(values.timezone) === undefined) {
+    return usageError('import', IMPORT_USAGE, '--timezone must be an offset such as +07:00', ctx);
+  }
+  if (wordpressExport && values['dry-run']) {
+    return importWordPressExport(wordpressOptions(positionals[0] as string, undefined, values, concurrency), ctx);
+  }
   let endpoint = values.url?.replace(/\/+$/, '');
   if (!endpoint) {
     const local = await readLocalEndpoints(resolve(values.data));
@@ -71,6 +91,9 @@ export async function importCommand(args: string[], ctx: CommandContext): Promis
     endpoint = local.api;
   }
   const secret = process.env[values['secret-env']];
+  if (wordpressExport) {
+    return importWordPressExport(wordpressOptions(positionals[0] as string, endpoint, values, concurrency, secret), ctx);
+  }
 
   let files: string[];
   try {
@@ -96,6 +119,26 @@ export async function importCommand(args: string[], ctx: CommandContext): Promis
     `imported ${files.length} file(s) in ${seconds.toFixed(1)} s (${rate.toFixed(1)} articles/s): ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}\n`,
   );
   return (counts.get('refused') ?? 0) + (counts.get('failed') ?? 0) > 0 ? 1 : 0;
+}
+
+function wordpressOptions(
+  file: string,
+  endpoint: string | undefined,
+  values: { types: string; timezone?: string | undefined; 'dry-run': boolean; json: boolean },
+  concurrency: number,
+  secret?: string,
+): WordPressImportOptions {
+  const offset = values.timezone !== undefined ? parseUtcOffset(values.timezone) : undefined;
+  return {
+    file,
+    endpoint,
+    secret,
+    types: values.types.split(',').map((t) => t.trim()).filter((t) => t.length > 0),
+    json: values.json,
+    dryRun: values['dry-run'],
+    concurrency,
+    ...(offset !== undefined ? { utcOffsetMinutes: offset } : {}),
+  };
 }
 
 async function expand(path: string): Promise<string[]> {

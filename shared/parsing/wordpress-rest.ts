@@ -98,14 +98,14 @@ export function draftFromWordPressRest(post: WordPressRestPost): Result<ArticleD
       terms.filter((t) => t['taxonomy'] === taxonomy && typeof t['name'] === 'string').map((t) => plainText(t['name'] as string)).filter((n) => n);
     const [section, ...otherCategories] = names('category');
     if (section) draft.section = section;
-    draft.tags = limitTags([...names('post_tag'), ...otherCategories]);
+    draft.tags = limitTags([...otherCategories, ...names('post_tag')]);
     const image = featuredImage(embedded['wp:featuredmedia']?.[0]);
     if (image) draft.images = [image];
   }
   return { ok: true, value: draft };
 }
 
-/** Warta keeps at most 50 tags; the first ones (tags before extra categories) win. */
+/** Warta keeps at most 50 tags; the first ones win (further categories before tags: an editor picks few categories, many tags). */
 export function limitTags(tags: string[]): string[] {
   const seen = new Set<string>();
   return tags.filter((t) => {

@@ -51,9 +51,10 @@ export function renderPostContent(raw: string, context: ContentContext = {}): Re
     text = `${teaser}${text.slice(more.index + more[0].length)}`;
   }
   const render = (source: string): string => {
-    let html = source.replace(NEXTPAGE, '\n\n').replace(BLOCK_DELIMITER, '');
+    // Shortcodes before paragraphs: the figures and links they become are blocks that wpautop leaves unwrapped
+    // (WordPress gets the same result from wpautop, do_shortcode and shortcode_unautop).
+    let html = renderShortcodes(source.replace(NEXTPAGE, '\n\n').replace(BLOCK_DELIMITER, ''), context);
     if (!isBlockPost) html = autop(html);
-    html = renderShortcodes(html, context);
     return linkBareUrls(html).trim();
   };
   const html = render(text);

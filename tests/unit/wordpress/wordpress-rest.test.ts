@@ -37,7 +37,7 @@ describe('a WordPress REST post as an input format', () => {
       expect(draft.updatedAt).toBe('2024-02-07T03:05:12.000Z');
       expect(draft.authors).toEqual([{ name: 'Siti Rahma' }]);
       expect(draft.section).toBe('Metro');
-      expect(draft.tags).toEqual(['banjir', 'Jakarta Utara', 'Lingkungan & Iklim']);
+      expect(draft.tags).toEqual(['Lingkungan & Iklim', 'banjir', 'Jakarta Utara']);
       expect(draft.images).toEqual([
         {
           url: 'https://news.example.com/wp-content/uploads/2024/02/rob.jpg',
