@@ -89,8 +89,12 @@ function renderShortcodes(html: string, context: ContentContext): string {
     if (match[2]?.trim() || /[-_]/.test(name) || match[0].endsWith('/]')) names.add(name);
   }
   for (const name of hasClosing) names.add(name);
-  for (const name of names) {
-    out = replaceShortcode(name, out, ({ content }) => content ?? '');
+  // Repeated until nothing changes: an unclosed tag before an enclosing pair of the same name is read by
+  // WordPress's own pattern as one shortcode wrapping the pair's opening tag.
+  for (let pass = 0; pass < 5; pass++) {
+    const before = out;
+    for (const name of names) out = replaceShortcode(name, out, ({ content }) => content ?? '');
+    if (out === before) break;
   }
   return out;
 }

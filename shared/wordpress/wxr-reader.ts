@@ -346,10 +346,28 @@ function* parseItem(body: string, start: WxrPosition): Generator<WxrEvent> {
   parser.write(body);
   parser.write('</item>');
   parser.close();
+  const ampersand = bareAmpersand(body);
+  if (ampersand !== undefined) {
+    // saxes notices a bare `&` only where the entity name it started ends, often the item's end; say where it is.
+    const before = body.slice(0, ampersand);
+    const newlines = before.split('\n').length - 1;
+    const line = start.line + newlines;
+    const column = newlines === 0 ? start.column + 6 + ampersand : ampersand - before.lastIndexOf('\n');
+    if (!error || line < error.line || (line === error.line && column < error.column)) {
+      error = { line, column, message: 'a bare "&" that is not an entity (write &amp;)' };
+    }
+  }
   if (error) {
     const postId = /<wp:post_id>\s*(\d+)\s*<\/wp:post_id>/.exec(body)?.[1];
     yield { kind: 'malformed-item', ...error, ...(postId ? { postId } : {}) };
   } else {
     yield { kind: 'item', item };
   }
+}
+
+/** Offset of the first `&` outside CDATA and comments that does not start a character or entity reference. */
+function bareAmpersand(body: string): number | undefined {
+  const hidden = body.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, (m) => ' '.repeat(m.length));
+  const match = /&(?!#\d+;|#x[0-9a-fA-F]+;|[A-Za-z_][\w.-]*;)/.exec(hidden);
+  return match?.index;
 }
