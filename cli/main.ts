@@ -2,6 +2,7 @@ import { partnersOnTarget, rebuildOnTarget, signUrlOnTarget } from './commands/l
 import { importCommand } from './commands/import.js';
 import { parseCommand } from './commands/parse.js';
 import { startCommand } from './commands/start.js';
+import { syncCommand } from './commands/sync.js';
 
 export interface CommandContext {
   stdout: NodeJS.WritableStream;
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   start: { summary: 'run the whole pipeline locally and watch the inbox folder', run: startCommand },
   parse: { summary: 'print the article a file would become, without storing it', run: parseCommand },
   import: { summary: 'send a folder of article files through the ingest API (local job or AWS)', run: importCommand },
+  sync: { summary: "pull a WordPress site's posts through its REST API into Warta", run: syncCommand },
   'sign-url': { summary: "print a signed URL for a partner's feeds (local key pair in the data folder)", run: signUrlOnTarget },
   rebuild: { summary: 'repair the related lists, feeds and partner outputs of given articles from the table', run: rebuildOnTarget },
   partners: { summary: 'sync, list, suspend or activate partners in the registry', run: partnersOnTarget },

@@ -95,7 +95,10 @@ export function draftFromWordPressRest(post: WordPressRestPost): Result<ArticleD
     });
     const terms = (embedded['wp:term'] ?? []).flat().map(record).filter((t): t is JsonRecord => t !== undefined);
     const names = (taxonomy: string) =>
-      terms.filter((t) => t['taxonomy'] === taxonomy && typeof t['name'] === 'string').map((t) => plainText(t['name'] as string)).filter((n) => n);
+      terms
+        .filter((t) => t['taxonomy'] === taxonomy && typeof t['name'] === 'string' && !(taxonomy === 'category' && t['slug'] === 'uncategorized'))
+        .map((t) => plainText(t['name'] as string))
+        .filter((n) => n);
     const [section, ...otherCategories] = names('category');
     if (section) draft.section = section;
     draft.tags = limitTags([...otherCategories, ...names('post_tag')]);

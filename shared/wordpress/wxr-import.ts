@@ -258,7 +258,12 @@ function draftFromItem(item: WxrItem, scan: ScanResult, offsetMinutes: number): 
   if (url) draft.url = url;
   const summary = plainText(item.excerpt) || (content.teaserHtml ? plainText(content.teaserHtml) : '');
   if (summary) draft.summary = summary.length > 2000 ? `${summary.slice(0, 1999).trimEnd()}…` : summary;
-  const names = (domain: string) => item.categories.filter((c) => c.domain === domain).map((c) => plainText(c.name) || c.nicename).filter((n) => n);
+  // WordPress's default category says nothing; as the plugin does, Warta's default section stands in for it.
+  const names = (domain: string) =>
+    item.categories
+      .filter((c) => c.domain === domain && !(domain === 'category' && c.nicename === 'uncategorized'))
+      .map((c) => plainText(c.name) || c.nicename)
+      .filter((n) => n);
   const [section, ...otherCategories] = names('category');
   if (section) draft.section = section;
   draft.tags = limitTags([...otherCategories, ...names('post_tag')]);
