@@ -85,7 +85,9 @@ export async function syncWordPress(deps: WordPressSyncDeps, options: WordPressS
   let totalPages = 1;
   for (let page = 1; page <= totalPages; page++) {
     const params = new URLSearchParams({ per_page: String(options.perPage ?? 100), page: String(page), orderby: 'modified', order: 'asc', _embed: '1' });
-    if (from) params.set('modified_after', new Date(from).toISOString().replace(/\.\d{3}Z$/, ''));
+    // With its offset: WordPress compares modified_after with the site-local post_modified, converting a
+    // zoned date into the site's time zone (a date without one would be taken as site-local time).
+    if (from) params.set('modified_after', new Date(from).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     // Authenticated, the API lists every status the user may see, so posts made non-public are withdrawn.
     if (authenticated) params.set('status', 'publish,future,draft,pending,private');
     const response = await deps.fetch(route(params), { headers });
