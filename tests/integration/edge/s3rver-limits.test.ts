@@ -103,4 +103,34 @@ describe('s3rver under Warta', () => {
     expect(await ok.Body?.transformToString()).toBe('<rss/>');
     client.destroy();
   });
+  it('serves whole versions only while an object is rewritten: readers never see a half-written file', async () => {
+    // Versions of different lengths, each a complete JSON document, as the feed builders write them.
+    const versions = Array.from({ length: 6 }, (_, v) =>
+      JSON.stringify({ version: v, items: Array.from({ length: 200 + v * 150 }, (_, i) => `entry ${v}-${i}`) }),
+    );
+    const key = 'feeds/rewritten.json';
+    await fixture.s3.send(new PutObjectCommand({ Bucket: fixture.bucket, Key: key, Body: versions[0], ContentType: 'application/feed+json' }));
+    let writing = true;
+    const writer = (async () => {
+      for (let round = 0; round < 40; round++) {
+        const body = versions[round % versions.length] ?? '';
+        await fixture.s3.send(new PutObjectCommand({ Bucket: fixture.bucket, Key: key, Body: body, ContentType: 'application/feed+json' }));
+      }
+      writing = false;
+    })();
+    const seen: string[] = [];
+    const reader = async () => {
+      while (writing) {
+        const got = await fixture.s3.send(new GetObjectCommand({ Bucket: fixture.bucket, Key: key }));
+        seen.push((await got.Body?.transformToString()) ?? '');
+      }
+    };
+    await Promise.all([writer, reader(), reader(), reader()]);
+    expect(seen.length).toBeGreaterThan(0);
+    const whole = new Set(versions);
+    expect(seen.filter((body) => !whole.has(body)).map((body) => body.slice(0, 80))).toEqual([]);
+    // No temporary file is left behind or listed.
+    const listed = await fixture.s3.send(new ListObjectsV2Command({ Bucket: fixture.bucket, Prefix: 'feeds/rewritten' }));
+    expect((listed.Contents ?? []).map((item) => item.Key)).toEqual([key]);
+  }, 120_000);
 });
