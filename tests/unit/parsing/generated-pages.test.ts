@@ -23,6 +23,8 @@ import { parseWordPressHtml } from '../../../shared/parsing/wordpress-html.js';
  * WARTA_FC_SEED=<seed> WARTA_FC_PATH=<path> npx vitest run tests/unit/parsing/generated-pages.test.ts
  */
 const RUNS = Number(process.env['WARTA_FC_RUNS'] ?? 1000);
+// About 3 s (raw) and 10 s (WordPress) on an idle machine; the limit leaves room for a busy CI runner.
+const TIME_LIMIT_MS = 120_000;
 const seed = process.env['WARTA_FC_SEED'] === undefined ? {} : { seed: Number(process.env['WARTA_FC_SEED']), ...(process.env['WARTA_FC_PATH'] ? { path: process.env['WARTA_FC_PATH'] } : {}) };
 
 interface Source {
@@ -241,7 +243,7 @@ describe(`generated pages from ${fromShared ? '../shared/data/related/articles.j
     expect(draft.relatedHeadlines).toEqual(want.headlines);
     expect(draft.dateline).toEqual(want.dateline);
     expect(draft.editor).toBe(page.editor);
-  });
+  }, TIME_LIMIT_MS);
 
   test.prop([pageArb, fc.constantFrom('classic' as const, 'block' as const)], { numRuns: RUNS, ...seed })(
     `WordPress: body, linked headlines and dateline come back exactly (${RUNS} pages)`,
@@ -254,5 +256,6 @@ describe(`generated pages from ${fromShared ? '../shared/data/related/articles.j
       expect(draft.relatedHeadlines).toEqual(want.headlines.map((h, i) => ({ ...h, url: urls[i] })));
       expect(draft.dateline).toEqual(want.dateline);
     },
+    TIME_LIMIT_MS,
   );
 });
