@@ -59,5 +59,6 @@ describe('the warta command', () => {
     expect(warta('parse').code).toBe(2);
     expect(warta('parse', join(dir, 'tidak-ada.txt'))).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot read/) });
     expect(warta('start', '--port', 'empat').code).toBe(2);
-  });
+    // Seven processes, each loading the TypeScript sources through tsx: seconds apiece on a busy two-core runner.
+  }, 120_000);
 });
