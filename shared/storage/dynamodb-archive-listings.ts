@@ -1,13 +1,10 @@
-import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StorageError } from '../errors.js';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import type { Article } from '../model/article.js';
 import type { ArchiveListings } from '../usecases/rebuild-all-feeds.js';
 import { ARTICLE_SORT_KEY, LISTED_SORT_KEY, listingPk, type ListingRef } from './dynamodb-article-repository.js';
-import { batchBackoff, dynamoDbCall } from './dynamodb-errors.js';
+import { batchWriteAll, dynamoDbCall } from './dynamodb-errors.js';
 
-const BATCH_WRITE_LIMIT = 25;
-const MAX_UNPROCESSED_ROUNDS = 8;
 /** Parallel Scan segments: the archive is read in pages of 1 MB, several at once. */
 const SCAN_SEGMENTS = 4;
 
@@ -85,18 +82,8 @@ export class DynamoDbArchiveListings implements ArchiveListings {
     return { articles: articles.size, paths: [...paths].sort() };
   }
 
-  private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
-    for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) {
-      let pending = requests.slice(start, start + BATCH_WRITE_LIMIT);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchWriteItem kept returning unprocessed listing items');
-        if (round > 0) await batchBackoff(round);
-        const out = await this.call('BatchWriteItem listings', () =>
-          this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
-        );
-        pending = (out.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined) ?? [];
-      }
-    }
+  private batchWrite(requests: Record<string, unknown>[]): Promise<void> {
+    return batchWriteAll(this.client, this.tableName, requests, 'listing items');
   }
 
   private call<T>(what: string, send: () => Promise<T>): Promise<T> {

@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -9,7 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentModificationError, StorageError } from '../errors.js';
-import { batchBackoff, dynamoDbCall } from './dynamodb-errors.js';
+import { batchBackoff, batchWriteAll, dynamoDbCall } from './dynamodb-errors.js';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import { ArticleSchema, type Article } from '../model/article.js';
 import type { ArticleRepository, ListingChange } from '../ports.js';
@@ -34,7 +33,6 @@ export interface ListingRef {
 }
 
 const BATCH_GET_LIMIT = 100;
-const BATCH_WRITE_LIMIT = 25;
 const MAX_UNPROCESSED_ROUNDS = 8;
 
 export class DynamoDbArticleRepository implements ArticleRepository {
@@ -203,18 +201,8 @@ export class DynamoDbArticleRepository implements ArticleRepository {
     );
   }
 
-  private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
-    for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) {
-      let pending = requests.slice(start, start + BATCH_WRITE_LIMIT);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchWriteItem kept returning unprocessed items');
-        if (round > 0) await batchBackoff(round);
-        const out = await this.call('BatchWriteItem listings', () =>
-          this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
-        );
-        pending = (out.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined) ?? [];
-      }
-    }
+  private batchWrite(requests: Record<string, unknown>[]): Promise<void> {
+    return batchWriteAll(this.client, this.tableName, requests, 'listings');
   }
 
   private call<T>(what: string, send: () => Promise<T>): Promise<T> {
