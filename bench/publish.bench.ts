@@ -35,6 +35,7 @@ import type { ObjectPublisher, PublishOptions } from '../shared/ports.js';
 import { buildFeedsForArticles, type BuildFeedsDeps, type FeedRevisionStore } from '../shared/usecases/build-feeds.js';
 import { ingestArticle } from '../shared/usecases/ingest-article.js';
 import { rebuildAllFeeds, type RebuildAllDeps } from '../shared/usecases/rebuild-all-feeds.js';
+import { seededRandom } from './seeded-random.js';
 
 const QUICK = process.argv.includes('--quick');
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'data', 'related', 'articles.jsonl');
@@ -50,17 +51,6 @@ const SITE_INPUT = {
   feedsBaseUrl: 'https://feeds.jurnalpagi.example',
 };
 
-/** Small deterministic PRNG (mulberry32) so every run generates the same archive. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Sentences of the labelled corpus when present, else Indonesian-like syllable sentences. */
 function sentences(): { kind: string; list: string[] } {
@@ -69,7 +59,7 @@ function sentences(): { kind: string; list: string[] } {
     const list = rows.flatMap((r) => r.body.split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter((s) => s.length > 40 && s.length < 400));
     return { kind: `sentences of ${rows.length} corpus articles`, list };
   }
-  const rand = prng(3);
+  const rand = seededRandom(3);
   const syl = ['ba', 'ka', 'ma', 'pa', 'ra', 'sa', 'ta', 'la', 'na', 'ja', 'ri', 'si', 'ti', 'kan', 'lan', 'tan', 'ber', 'per', 'an'];
   const word = () => Array.from({ length: 2 + Math.floor(rand() * 2) }, () => syl[Math.floor(rand() * syl.length)]).join('');
   return { kind: 'built-in syllable sentences (corpus absent)', list: Array.from({ length: 5000 }, () => `${Array.from({ length: 14 }, word).join(' ')}.`) };
@@ -82,7 +72,7 @@ const SECTIONS: [string, number][] = [
 ];
 
 function archiveGenerator(seed: number) {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const text = sentences();
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)] as T;
   const words = [...new Set(text.list.join(' ').match(/\b[A-Z][a-z]{4,}\b/g) ?? [])];
@@ -393,7 +383,7 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
 
     const times: number[] = [];
     const totals = target.meter.snapshot();
-    const rand = prng(size + 1);
+    const rand = seededRandom(size + 1);
     for (let i = 0; i < changes; i++) {
       // Mostly new articles, some corrections of recent ones, as a newsroom's day goes.
       const fresh = gen.next(new Date(now + i * 60_000), 'baru');

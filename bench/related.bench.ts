@@ -20,6 +20,7 @@ import { InMemoryRelatedStore } from '../shared/related/in-memory-related-store.
 import { DEFAULT_SETTINGS, entryKey, indexArticle, readEntries, searchNeighbours, type IndexEntry, type RelatedSettings } from '../shared/related/related-index.js';
 import { EncodedScorer } from '../shared/related/term-vector.js';
 import { updateRelated } from '../shared/related/update-related.js';
+import { seededRandom } from './seeded-random.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'data', 'related', 'articles.jsonl');
 const SIZES = [10_000, 100_000];
@@ -41,17 +42,6 @@ const SITE: SiteConfig = {
   feedMaxBytes: 2_000_000,
 };
 
-/** Small deterministic PRNG (mulberry32) so every run generates the same archive. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface TextSource {
   kind: string;
@@ -90,7 +80,7 @@ function corpusSource(): TextSource | undefined {
 }
 
 function builtInSource(): TextSource {
-  const rand = prng(7);
+  const rand = seededRandom(7);
   const syllables = ['ba', 'ka', 'ma', 'pa', 'ra', 'sa', 'ta', 'la', 'na', 'ja', 'ri', 'si', 'ti', 'ng', 'kan', 'lan', 'tan', 'ru', 'mu', 'wa', 'ha', 'da', 'ga', 'per', 'ber', 'an'];
   const word = () => Array.from({ length: 2 + Math.floor(rand() * 2) }, () => syllables[Math.floor(rand() * syllables.length)]).join('');
   const common = Array.from({ length: 400 }, word);
@@ -117,7 +107,7 @@ function builtInSource(): TextSource {
  * subject, with subject words and event names woven in, so near neighbours exist at every size.
  */
 function generator(source: TextSource, seed: number, size: number) {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const subjects = Array.from({ length: Math.max(25, Math.round(size / 40)) }, () => {
     const topic = Math.floor(rand() * source.topics.length);

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { seededRandom } from '../../bench/seeded-random.js';
 
 /**
  * A deterministic synthetic archive of Warta JSON articles for load, crash and memory tests:
@@ -22,17 +23,6 @@ const WORDS = (
   'kampanye suara tempat pemungutan pengawas relawan bantuan sosial pangan gizi vaksin posyandu desa kabupaten kecamatan'
 ).split(' ');
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same archive on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SyntheticArticle {
   id: string;
@@ -48,7 +38,7 @@ export interface SyntheticArticle {
 
 /** The i-th article of the archive seeded with `seed`. */
 export function syntheticArticle(i: number, seed = 1): SyntheticArticle {
-  const random = prng(seed * 1_000_003 + i);
+  const random = seededRandom(seed * 1_000_003 + i);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const sentence = (n: number) => {
     const words = Array.from({ length: n }, () => pick(WORDS));
