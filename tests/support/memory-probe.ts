@@ -10,7 +10,6 @@
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { startEmbeddedStack } from '../../cli/local/embedded-stack.js';
 import { LocalStream } from '../../cli/local/local-stream.js';
 import { DynamoDbStreamJournal } from '../../cli/local/stream-journal.js';
@@ -18,6 +17,7 @@ import { createFeedBuilderHandler } from '../../functions/feed-builder.js';
 import { createIngestHandler } from '../../functions/ingest.js';
 import { RuntimeConfigSchema } from '../../shared/config/load-config.js';
 import { buildDependencies, feedBuildDependencies } from '../../shared/runtime/dependencies.js';
+import { postJsonEvent as post } from './api-gateway-event.js';
 import { syntheticArticle } from './synthetic-archive.js';
 
 const [dataDir, countArg] = process.argv.slice(2);
@@ -45,17 +45,6 @@ const feedBuilder = createFeedBuilderHandler({ logger: deps.logger, build: feedB
 const stream = new LocalStream([{ name: 'feed-builder', handler: feedBuilder }], { journal: new DynamoDbStreamJournal(deps.documentClient, TABLE) });
 const ingest = createIngestHandler({ ...deps, articles: stream.journaled(deps.articles) });
 
-const post = (body: string): APIGatewayProxyEventV2 =>
-  ({
-    version: '2.0',
-    routeKey: 'POST /articles',
-    rawPath: '/articles',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
-    isBase64Encoded: false,
-    body,
-    requestContext: { http: { method: 'POST', path: '/articles' }, requestId: 'probe' },
-  }) as unknown as APIGatewayProxyEventV2;
 const send = async (i: number) => {
   const response = await ingest(post(JSON.stringify(syntheticArticle(i, 5))));
   if (response.statusCode !== 201) throw new Error(`article ${i}: HTTP ${response.statusCode} ${response.body}`);

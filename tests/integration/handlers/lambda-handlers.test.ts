@@ -1,5 +1,5 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEventV2, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../../cli/local/embedded-stack.js';
 import { createFeedBuilderHandler } from '../../../functions/feed-builder.js';
@@ -7,35 +7,10 @@ import { createInboxHandler } from '../../../functions/inbox.js';
 import { createIngestHandler } from '../../../functions/ingest.js';
 import { signBody } from '../../../shared/auth/webhook-signature.js';
 import { S3ObjectPublisher } from '../../../shared/storage/s3-object-publisher.js';
+import { httpApiEvent as httpEvent } from '../../support/api-gateway-event.js';
 import { jsonArticle, startTestStack, TEST_FEED_BUCKET, TEST_INBOX_BUCKET, type TestStack } from '../../support/local-stack.js';
 
 const SECRET = 'rahasia-webhook-untuk-uji-coba-123';
-
-function httpEvent(method: string, path: string, body: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
-  const id = /^\/articles\/([^/]+)$/.exec(path)?.[1];
-  return {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: '',
-    headers,
-    pathParameters: id ? { id } : undefined,
-    isBase64Encoded: false,
-    body,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example',
-      domainPrefix: 'api',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'WordPress/6.4' },
-      requestId: 'r1',
-      routeKey: `${method} ${path}`,
-      stage: '$default',
-      time: '07/Feb/2024:05:00:00 +0000',
-      timeEpoch: 1707282000000,
-    },
-  };
-}
 
 function streamEvent(ids: string[]): DynamoDBStreamEvent {
   return {

@@ -1,32 +1,8 @@
 import fc from 'fast-check';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../../functions/ingest.js';
+import { postJsonEvent as post } from '../../support/api-gateway-event.js';
 import { jsonArticle, startTestStack, type TestStack } from '../../support/local-stack.js';
-
-function post(body: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /articles',
-    rawPath: '/articles',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
-    isBase64Encoded: false,
-    body,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example',
-      domainPrefix: 'api',
-      http: { method: 'POST', path: '/articles', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'WordPress/6.4' },
-      requestId: 'r1',
-      routeKey: 'POST /articles',
-      stage: '$default',
-      time: '07/Feb/2024:05:00:00 +0000',
-      timeEpoch: 1707282000000,
-    },
-  };
-}
 
 const VERSIONS = 20;
 const updatedAtOf = (minute: number) => new Date(Date.UTC(2024, 1, 8, 1, minute)).toISOString();
