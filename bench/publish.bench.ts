@@ -30,9 +30,9 @@ import { PartnerSchema, type Partner, type PartnerRepository } from '../shared/p
 import { parseCorpus } from '../shared/related/evaluation.js';
 import { buildDependencies, feedBuildDependencies, partnerOutputDependencies } from '../shared/runtime/dependencies.js';
 import { DynamoDbArchiveListings } from '../shared/storage/dynamodb-archive-listings.js';
-import { InMemoryArticleRepository, InMemoryObjectPublisher, InMemoryPartnerDeliveries } from '../shared/storage/in-memory-adapters.js';
+import { InMemoryArticleRepository, InMemoryFeedRevisions, InMemoryObjectPublisher, InMemoryPartnerDeliveries } from '../shared/storage/in-memory-adapters.js';
 import type { ObjectPublisher, PublishOptions } from '../shared/ports.js';
-import { buildFeedsForArticles, type BuildFeedsDeps, type FeedRevisionStore } from '../shared/usecases/build-feeds.js';
+import { buildFeedsForArticles, type BuildFeedsDeps } from '../shared/usecases/build-feeds.js';
 import { ingestArticle } from '../shared/usecases/ingest-article.js';
 import { rebuildAllFeeds, type RebuildAllDeps } from '../shared/usecases/rebuild-all-feeds.js';
 import { seededRandom } from './seeded-random.js';
@@ -233,18 +233,6 @@ class MemoryPartners implements PartnerRepository {
   }
 }
 
-class MemoryRevisions implements FeedRevisionStore {
-  private readonly revs = new Map<string, number>();
-  async bump(key: string) {
-    const r = (this.revs.get(key) ?? 0) + 1;
-    this.revs.set(key, r);
-    return r;
-  }
-  async current(key: string) {
-    return this.revs.get(key) ?? 0;
-  }
-}
-
 interface Target {
   storage: string;
   size: number;
@@ -319,7 +307,7 @@ function memoryTarget(size: number): Target {
   const publisher = new MeteredPublisher(new InMemoryObjectPublisher(), meter);
   const partners = new MemoryPartners();
   for (const p of PARTNERS) void partners.put(p);
-  const revisions = new MemoryRevisions();
+  const revisions = new InMemoryFeedRevisions();
   const partnerDeps: PartnerOutputDeps = {
     articles,
     partners,

@@ -2,7 +2,7 @@ import { ConcurrentModificationError } from '../errors.js';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import type { Article } from '../model/article.js';
 import { listingSortKey, type ArchivePage } from '../feeds/feed-archive.js';
-import type { FeedArchiveStore, ListingKey, ListingRange } from '../usecases/build-feeds.js';
+import type { FeedArchiveStore, FeedRevisionStore, ListingKey, ListingRange } from '../usecases/build-feeds.js';
 import type { ArticleRepository, ListingChange, ObjectPublisher, PublishOptions } from '../ports.js';
 import type { PartnerDelivery, PartnerDeliveryChange, PartnerDeliveryStore, PartnerFormat } from '../partners/partner.js';
 
@@ -260,5 +260,18 @@ export class InMemoryPartnerDeliveries implements PartnerDeliveryStore {
 
   async forget(partnerId: string): Promise<void> {
     this.sent.delete(partnerId);
+  }
+}
+
+/** Feed revision counters in memory, for tests and the in-memory benches. */
+export class InMemoryFeedRevisions implements FeedRevisionStore {
+  private readonly revisions = new Map<string, number>();
+  async bump(key: string): Promise<number> {
+    const next = (this.revisions.get(key) ?? 0) + 1;
+    this.revisions.set(key, next);
+    return next;
+  }
+  async current(key: string): Promise<number> {
+    return this.revisions.get(key) ?? 0;
   }
 }

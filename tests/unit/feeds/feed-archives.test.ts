@@ -8,8 +8,9 @@ import { SiteConfigSchema } from '../../../shared/config/load-config.js';
 import { archivePageSize } from '../../../shared/feeds/feed-archive.js';
 import { articleTagUri } from '../../../shared/feeds/feed-ids.js';
 import type { Article } from '../../../shared/model/article.js';
-import { InMemoryArticleRepository, InMemoryFeedArchive, InMemoryObjectPublisher } from '../../../shared/storage/in-memory-adapters.js';
-import { buildFeedsForArticles, type BuildFeedsDeps, type FeedRevisionStore } from '../../../shared/usecases/build-feeds.js';
+import { InMemoryArticleRepository, InMemoryFeedArchive, InMemoryFeedRevisions, InMemoryObjectPublisher } from '../../../shared/storage/in-memory-adapters.js';
+import { seededRandom } from '../../../bench/seeded-random.js';
+import { buildFeedsForArticles, type BuildFeedsDeps } from '../../../shared/usecases/build-feeds.js';
 import { makeArticle, makeImage } from '../../fixtures/articles.js';
 import { walkArchiveChain, type WalkedDocument } from './archive-walk.js';
 
@@ -21,36 +22,12 @@ const site = SiteConfigSchema.parse({
 });
 const SECTION_FEED = 'section/politik';
 
-class CountingRevisions implements FeedRevisionStore {
-  private readonly revs = new Map<string, number>();
-  async bump(key: string) {
-    const next = (this.revs.get(key) ?? 0) + 1;
-    this.revs.set(key, next);
-    return next;
-  }
-  async current(key: string) {
-    return this.revs.get(key) ?? 0;
-  }
-}
-
-/** A small deterministic generator (mulberry32), so every run sees the same "random" newsroom. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * `count` Politik articles over about a year, in an arbitrary arrival order; some share a publication
  * instant (the id breaks the tie), and bodies are short so the test stays fast.
  */
 function newsroom(count: number, seed: number): Article[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const start = Date.UTC(2024, 0, 1);
   return Array.from({ length: count }, (_, i) => {
     const published = new Date(start + Math.floor(next() * 365 * 24) * 3_600_000).toISOString();
@@ -73,7 +50,7 @@ function setUp(feedItemLimit = 50) {
   const publisher = new InMemoryObjectPublisher();
   const deps: BuildFeedsDeps = {
     articles,
-    revisions: new CountingRevisions(),
+    revisions: new InMemoryFeedRevisions(),
     publisher,
     site: { ...site, feedItemLimit },
     archives: new InMemoryFeedArchive(articles),
