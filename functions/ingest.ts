@@ -74,7 +74,7 @@ export const handler = createIngestHandler(() => {
 /** What the CMS sees: the outcome, the article's identity and URLs, or every problem. Never an error object. */
 export function toResponseBody(outcome: IngestOutcome): Record<string, unknown> {
   if (outcome.status === 'refused') {
-    return { status: 'refused', id: outcome.articleId, problems: outcome.problems };
+    return { status: 'refused', id: outcome.articleId, ...(outcome.detected === undefined ? {} : { detected: outcome.detected }), problems: outcome.problems };
   }
   const { article } = outcome;
   return {

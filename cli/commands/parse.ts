@@ -58,17 +58,17 @@ export async function parseCommand(args: string[], ctx: CommandContext): Promise
   const site = SiteConfigSchema.parse({ siteUrl, siteTitle: 'warta parse', siteDescription: 'warta parse', feedsBaseUrl: siteUrl });
 
   const prepared = prepareArticle(
-    { body, filename: basename(file), contentType: values.format ? contentTypes[values.format] : undefined },
+    { body, filename: basename(file), ...(values.format ? { format: values.format as 'json' | 'html' | 'text', contentType: contentTypes[values.format] } : {}) },
     site,
     now,
   );
   if (!prepared.ok) {
-    ctx.stdout.write(`${JSON.stringify({ status: 'refused', file, problems: prepared.problems }, null, 2)}\n`);
+    ctx.stdout.write(`${JSON.stringify({ status: 'refused', file, detected: prepared.detected, problems: prepared.problems }, null, 2)}\n`);
     return 1;
   }
-  const { content, publishedAtGiven, format } = prepared;
-  const notes = publishedAtGiven ? [] : [`publishedAt: not given; ingest would use the ingest time (here ${content.publishedAt})`];
+  const { content, publishedAtGiven, format, detected, formatNote } = prepared;
+  const notes = [...(formatNote ? [formatNote] : []), ...(publishedAtGiven ? [] : [`publishedAt: not given; ingest would use the ingest time (here ${content.publishedAt})`])];
   const article = { ...content, contentHash: contentHash(content) };
-  ctx.stdout.write(`${JSON.stringify({ status: 'ok', file, format, notes, article }, null, 2)}\n`);
+  ctx.stdout.write(`${JSON.stringify({ status: 'ok', file, format, detected, notes, article }, null, 2)}\n`);
   return 0;
 }

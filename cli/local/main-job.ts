@@ -163,7 +163,7 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
             const [result] = await handlers.inbox({ Records: [s3Record(LOCAL_INBOX_BUCKET, name)] });
             if (result) {
               outcomes.push(result.outcome);
-              if (result.outcome.status === 'refused') reason = result.outcome.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+              if (result.outcome.status === 'refused') reason = refusalText(result.outcome);
             }
           }
         } catch (error) {
@@ -406,10 +406,14 @@ function s3Record(bucket: string, key: string): S3Event['Records'][number] {
   };
 }
 
+/** Every problem of a refusal, then the format the input was read as and why (so a mislabelled file explains itself). */
+function refusalText(outcome: Extract<IngestOutcome, { status: 'refused' }>): string {
+  const problems = outcome.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+  return outcome.detected === undefined || problems.includes(outcome.detected) ? problems : `${problems} (read as ${outcome.detected})`;
+}
+
 export function describeOutcome(outcome: IngestOutcome): string {
-  if (outcome.status === 'refused') {
-    return `refused: ${outcome.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`;
-  }
+  if (outcome.status === 'refused') return `refused: ${refusalText(outcome)}`;
   const a = outcome.article;
   const effect =
     outcome.status === 'unchanged' ? '' : outcome.status === 'withdrawn' ? '; removed from every feed' : `; ${outcome.links.feeds.length} feed(s) rebuilt`;

@@ -27,7 +27,13 @@ export type IngestOutcome =
       notes: string[];
       links: ArticleLinks;
     }
-  | { status: 'refused'; problems: Problem[]; articleId?: string };
+  | {
+      status: 'refused';
+      problems: Problem[];
+      articleId?: string;
+      /** The format the input was read as and why (`WordPress HTML, because …`), when parsing got that far. */
+      detected?: string;
+    };
 
 /**
  * A lost race is decided again from a fresh read: each loss means another writer stored its version,
@@ -44,12 +50,12 @@ const CONCURRENCY_RETRIES = 50;
 export async function ingestArticle(deps: IngestDeps, input: RawInput): Promise<IngestOutcome> {
   const now = deps.clock.now();
   const prepared = prepareArticle(input, deps.site, now);
-  if (!prepared.ok) return { status: 'refused', problems: prepared.problems, articleId: prepared.articleId };
-  const { content, sourceUpdatedAt, publishedAtGiven, format } = prepared;
+  if (!prepared.ok) return { status: 'refused', problems: prepared.problems, articleId: prepared.articleId, ...detectedOf(prepared) };
+  const { content, sourceUpdatedAt, publishedAtGiven, format, formatNote } = prepared;
 
   return withRetries(async () => {
     const stored = await deps.articles.get(content.id);
-    const notes: string[] = [];
+    const notes: string[] = formatNote === undefined ? [] : [formatNote];
     if (stored && sourceUpdatedAt && sourceUpdatedAt < stored.updatedAt) {
       return {
         status: 'refused',
@@ -88,8 +94,8 @@ export async function ingestArticle(deps: IngestDeps, input: RawInput): Promise<
 }
 
 export type PreparedArticle =
-  | ({ ok: true; format: InputFormat } & NormalizedContent)
-  | { ok: false; problems: Problem[]; articleId?: string };
+  | ({ ok: true; format: InputFormat; detected: string; formatNote?: string } & NormalizedContent)
+  | { ok: false; problems: Problem[]; articleId?: string; detected?: string };
 
 /**
  * What an input becomes before anything is stored: parsed, validated and normalized, with the
@@ -97,10 +103,15 @@ export type PreparedArticle =
  */
 export function prepareArticle(input: RawInput, site: SiteConfig, now: Date): PreparedArticle {
   const parsed = parseArticleInput(input);
-  if (!parsed.ok) return { ok: false, problems: parsed.problems };
-  const normalized = normalizeDraft(parsed.value.draft, site, now);
-  if (!normalized.ok) return { ok: false, problems: normalized.problems, articleId: parsed.value.draft.id };
-  return { ok: true, format: parsed.value.format, ...normalized.value };
+  if (!parsed.ok) return { ok: false, problems: parsed.problems, ...detectedOf(parsed) };
+  const { format, detected, note, draft } = parsed.value;
+  const normalized = normalizeDraft(draft, site, now);
+  if (!normalized.ok) return { ok: false, problems: normalized.problems, articleId: draft.id, detected };
+  return { ok: true, format, detected, ...(note === undefined ? {} : { formatNote: note }), ...normalized.value };
+}
+
+function detectedOf(refusal: { detected?: string }): { detected?: string } {
+  return refusal.detected === undefined ? {} : { detected: refusal.detected };
 }
 
 /**

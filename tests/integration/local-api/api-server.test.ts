@@ -232,4 +232,19 @@ describe('local ingest API in front of the real ingest handler', () => {
     expect(withdrawn.status).toBe(200);
     expect((await articles.get('h-ctrl-1'))?.status).toBe('withdrawn');
   });
+
+  it('reads JSON sent as image/png or text/html as JSON, says so, and explains a refusal by the format it detected', async () => {
+    for (const [id, contentType] of [['lie-png', 'image/png'], ['lie-html', 'text/html; charset=utf-8']] as const) {
+      const body = JSON.stringify({ id, title: 'Judul berita', bodyHtml: '<p>Isi berita.</p>', publishedAt: '2024-02-07T09:00:00Z' });
+      const reply = await send(api.url, 'POST', '/articles', { body, headers: { 'content-type': contentType } });
+      expect(reply.status).toBe(201);
+      expect(JSON.parse(reply.body).notes).toContain(`format: read as Warta JSON, because the content starts with \`{"\` (the Content-Type ${contentType.split(';')[0]} was not followed)`);
+      expect((await articles.get(id))?.title).toBe('Judul berita');
+    }
+    const truncated = await send(api.url, 'POST', '/articles', { body: '{"title": "Judul", "bodyHtml": "<p>Is', headers: { 'content-type': 'text/html' } });
+    expect(truncated.status).toBe(422);
+    const refusal = JSON.parse(truncated.body);
+    expect(refusal.detected).toBe('Warta JSON, because the content starts with `{"` (the Content-Type text/html was not followed)');
+    expect(refusal.problems).toEqual([{ field: 'body', message: expect.stringMatching(/^was read as Warta JSON, .* but is not valid JSON: /) }]);
+  });
 });

@@ -13,8 +13,10 @@ const site = SiteConfigSchema.parse({
 const NOW = new Date('2024-02-07T05:00:00Z');
 
 describe('parseArticleInput: any accepted format becomes one validated draft', () => {
-  it('detects the format from the content type, then the extension, then the content', () => {
+  it('detects the format from clear signs in the content, then the content type, then the extension, then weaker signs', () => {
     expect(detectFormat('{}', 'application/json; charset=utf-8')).toBe('json');
+    expect(detectFormat('{"title": "x"}', 'text/html')).toBe('json');
+    expect(detectFormat('<!DOCTYPE html><html>', 'text/plain')).toBe('html');
     expect(detectFormat('x', 'text/html')).toBe('html');
     expect(detectFormat('{ looks like json', 'text/plain')).toBe('text');
     expect(detectFormat('Judul', undefined, 'artikel.HTML')).toBe('html');
