@@ -51,16 +51,6 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function parseCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    cookies[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-  }
-  return cookies;
-}
-
 /**
  * Object key from the raw request path, or undefined when the path tries to escape the bucket
  * namespace: dot segments (plain or encoded), encoded slashes or backslashes, NUL, empty segments.
@@ -276,7 +266,7 @@ ${items || '<li>No feeds published yet.</li>'}
           path: rawPath,
           query,
           clientIp,
-          cookies: parseCookies(req.headers.cookie),
+          cookieHeader: req.headers.cookie,
         },
         clock.now(),
         await options.trustedKeys(),

@@ -40,8 +40,8 @@ export interface SignedRequest {
   query: string;
   /** Client address as the edge sees it (IPv4 or IPv6, IPv4-mapped IPv6 accepted). */
   clientIp: string;
-  /** Request cookies; `CloudFront-*` cookies are used when the query carries no signature. */
-  cookies?: Readonly<Record<string, string>>;
+  /** The request's Cookie header (Node joins repeated headers with `; `); `CloudFront-*` cookies are used when the query carries no signature. */
+  cookieHeader?: string;
 }
 
 /** Query parameters that carry the signature; they are not part of the signed resource. */
@@ -100,6 +100,28 @@ function splitQuery(query: string): { params: Map<string, string>; rest: string;
     }
   }
   return { params, rest: kept.join('&'), duplicated };
+}
+
+/**
+ * The `CloudFront-*` signing cookies of a Cookie header (`CloudFront-Policy`, `-Signature`, `-Key-Pair-Id`,
+ * `-Expires`, `-Hash-Algorithm`), and whether any of them is there more than once: like a repeated query
+ * parameter, a repeated signing cookie is refused, since which copy a cache or an origin reads is ambiguous.
+ * Other cookies are ignored. Hand-written: the cookie libraries keep the first or last copy and hide the repeat.
+ */
+export function signingCookies(header: string | undefined): { params: Map<string, string>; duplicated: boolean } {
+  const params = new Map<string, string>();
+  let duplicated = false;
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!name.startsWith('CloudFront-')) continue;
+    const key = name.slice('CloudFront-'.length);
+    if (!SIGNING_PARAMS.has(key)) continue;
+    if (params.has(key)) duplicated = true;
+    else params.set(key, part.slice(eq + 1).trim());
+  }
+  return { params, duplicated };
 }
 
 /** Matches a policy Resource with CloudFront wildcards: `*` any run of characters (including `/`), `?` exactly one. */
@@ -186,10 +208,10 @@ export function verifySignedUrl(
   trustedKeys: ReadonlyMap<string, string>,
 ): VerifyResult {
   const { params, rest, duplicated } = splitQuery(request.query);
-  if (duplicated) return { ok: false, reason: 'duplicate signing parameter' };
+  const cookies = signingCookies(request.cookieHeader);
+  if (duplicated || cookies.duplicated) return { ok: false, reason: 'duplicate signing parameter' };
   const fromQuery = params.has('Signature') || params.has('Key-Pair-Id') || params.has('Policy') || params.has('Expires');
-  const cookies = request.cookies ?? {};
-  const get = (name: string): string | undefined => (fromQuery ? params.get(name) : cookies[`CloudFront-${name}`]);
+  const get = (name: string): string | undefined => (fromQuery ? params : cookies.params).get(name);
 
   const keyPairId = get('Key-Pair-Id');
   if (!keyPairId) return { ok: false, reason: 'missing Key-Pair-Id' };

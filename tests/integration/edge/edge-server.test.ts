@@ -29,7 +29,7 @@ interface Reply {
 }
 
 /** A raw HTTP request: the path goes out byte for byte, so traversal attempts reach the server unnormalized. */
-function send(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
+function send(port: number, path: string, headers: Record<string, string | string[]> = {}, method = 'GET'): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -280,6 +280,26 @@ describe('local edge server', () => {
         .join('; ');
       expect((await send(edge.port, '/partners/acme/feed.rss', { Cookie: cookie })).status).toBe(200);
       expect((await send(edge.port, '/partners/globex/feed.rss', { Cookie: cookie })).status).toBe(403);
+    });
+
+    it('refuses signed cookies when any signing cookie is sent twice, in one Cookie header or in two', async () => {
+      const cookies = getSignedCookies({ policy: partnerPolicy(), keyPairId: KEY_ID, privateKey: trusted.privateKey });
+      const pairs = Object.entries(cookies).map(([k, v]) => `${k}=${v}`);
+      for (const [name, value] of Object.entries(cookies)) {
+        for (const repeat of [value, 'KOTHER0000000']) {
+          const once = await send(edge.port, '/partners/acme/feed.rss', { Cookie: [...pairs, `${name}=${repeat}`].join('; ') });
+          expect(once.status, `${name} twice in one header`).toBe(403);
+          expect(once.body.toString()).toContain('duplicate signing parameter');
+          const twoHeaders = await send(edge.port, '/partners/acme/feed.rss', { Cookie: [pairs.join('; '), `theme=dark; ${name}=${repeat}`] });
+          expect(twoHeaders.status, `${name} again in a second Cookie header`).toBe(403);
+        }
+      }
+      // A signed URL does not excuse a repeated signing cookie beside it.
+      const url = signCustom('/partners/acme/feed.rss');
+      expect((await send(edge.port, target(url))).status).toBe(200);
+      expect((await send(edge.port, target(url), { Cookie: 'CloudFront-Expires=1; CloudFront-Expires=2' })).status).toBe(403);
+      // Other cookies may repeat.
+      expect((await send(edge.port, '/partners/acme/feed.rss', { Cookie: `${pairs.join('; ')}; theme=a; theme=b` })).status).toBe(200);
     });
 
     it('restricts by source IP range', async () => {

@@ -85,6 +85,25 @@ describe('verifySignedUrl', () => {
     );
   });
 
+  it('refuses signed cookies that repeat any signing cookie, whatever the repeated value or position', () => {
+    const params = new URLSearchParams(query(statement({})));
+    const pairs = [...params].map(([k, v]) => `CloudFront-${k}=${v}`);
+    const cookie = (list: string[]) => request('', { cookieHeader: list.join('; ') });
+    expect(verifySignedUrl(cookie(pairs), NOW, trusted)).toEqual({ ok: true, keyPairId: 'KUNITTEST00001', partnerId: 'acme' });
+    fc.assert(
+      fc.property(fc.constantFrom('Policy', 'Signature', 'Key-Pair-Id', 'Expires', 'Hash-Algorithm'), fc.boolean(), fc.nat(), fc.boolean(), (name, sameValue, at, spaced) => {
+        const value = sameValue ? (params.get(name) ?? '1') : 'KOTHERKEY00000';
+        const list = [...pairs];
+        // Absent from the signed set (Expires beside a custom policy): sent twice.
+        const extra = params.has(name) ? [`CloudFront-${name}=${value}`] : [`CloudFront-${name}=${value}`, `CloudFront-${name}=${value}`];
+        list.splice(at % (list.length + 1), 0, ...extra.map((c) => (spaced ? `  ${c}` : c)));
+        expect(verifySignedUrl(cookie(list), NOW, trusted)).toEqual({ ok: false, reason: 'duplicate signing parameter' });
+      }),
+    );
+    // Unrelated cookies may repeat.
+    expect(verifySignedUrl(cookie([...pairs, 'theme=a', 'theme=b']), NOW, trusted).ok).toBe(true);
+  });
+
   it('refuses a Signature or Policy with anything CloudFront would not decode (junk, spaces, dots, extra blocks)', () => {
     const valid = query(statement({}));
     const params = new URLSearchParams(valid);
