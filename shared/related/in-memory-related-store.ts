@@ -1,4 +1,4 @@
-import type { CounterUpdate, IndexItem, IndexKey, IndexUsage, QueryOptions, RelatedIndexStore } from './related-index-store.js';
+import type { CounterUpdate, FoldGuard, IndexItem, IndexKey, IndexUsage, QueryOptions, RelatedIndexStore } from './related-index-store.js';
 
 interface Partition {
   items: Map<string, IndexItem>;
@@ -67,13 +67,32 @@ export class InMemoryRelatedStore implements RelatedIndexStore {
     this.counts.itemsWritten += puts.length + deletes.length;
   }
 
-  async addCounters(updates: readonly CounterUpdate[]): Promise<void> {
+  async incrementCounters(key: IndexKey, deltas: Readonly<Record<string, number>>): Promise<Record<string, number>> {
+    const existing = this.partitions.get(key.pk)?.items.get(key.sk);
+    const next: IndexItem = { ...existing, pk: key.pk, sk: key.sk };
+    for (const [attribute, delta] of Object.entries(deltas)) next[attribute] = numberOf(existing?.[attribute]) + delta;
+    this.put(Object.freeze(next));
+    this.counts.itemsWritten += 1;
+    return Object.fromEntries(Object.entries(next).filter((e): e is [string, number] => typeof e[1] === 'number'));
+  }
+
+  async addCountersOnce(updates: readonly CounterUpdate[], guard: FoldGuard): Promise<void> {
     for (const u of updates) {
       const existing = this.partitions.get(u.key.pk)?.items.get(u.key.sk);
-      const current = typeof existing?.[u.attribute] === 'number' ? (existing[u.attribute] as number) : 0;
-      this.put(Object.freeze({ ...existing, pk: u.key.pk, sk: u.key.sk, [u.attribute]: current + u.delta }));
+      const applied = existing?.[guard.attribute];
+      // A refused conditional update is still billed as a write, as in DynamoDB.
+      this.counts.itemsWritten += 1;
+      if (typeof applied === 'number' && applied >= guard.seq) continue;
+      this.put(Object.freeze({ ...existing, pk: u.key.pk, sk: u.key.sk, [u.attribute]: numberOf(existing?.[u.attribute]) + u.delta, [guard.attribute]: guard.seq }));
     }
-    this.counts.itemsWritten += updates.length;
+  }
+
+  async putIfMatches(item: IndexItem, attribute: string, expected: string | number | undefined): Promise<boolean> {
+    const existing = this.partitions.get(item.pk)?.items.get(item.sk);
+    this.counts.itemsWritten += 1;
+    const ok = expected === undefined ? existing === undefined : existing?.[attribute] === expected;
+    if (ok) this.put(frozenCopy(item) as IndexItem);
+    return ok;
   }
 
   usage(): IndexUsage {
@@ -104,6 +123,8 @@ export class InMemoryRelatedStore implements RelatedIndexStore {
     partition.items.set(item.sk, item);
   }
 }
+
+const numberOf = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 /** Deep copy of a JSON-like value, frozen at every level. */
 function frozenCopy(value: unknown): unknown {

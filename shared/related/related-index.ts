@@ -1,14 +1,17 @@
 import type { Article } from '../model/article.js';
 import type { IndexItem, IndexKey, RelatedIndexStore } from './related-index-store.js';
 import { headlineTerms, termCounts, titleKey, titleNameTerms } from './text-features.js';
+import { dfKey, foldDocumentFrequencies, journalChange, pendingDeltas, STATS_KEY, type FoldSettings } from './document-frequency.js';
 import { buildVector, cosine, decodeVector, EncodedScorer, encodeVector, strongestTerms, type TermVector } from './term-vector.js';
 
 /**
  * The incremental related index: item layout, indexing and neighbour search.
  *
  * Layout (pk / sk), all under prefixes no other part of Warta uses:
- *   RSTATS          / S                  number of indexed articles
- *   TERMDF#<term>   / D                  approximate document frequency of a term
+ *   RSTATS          / S                  number of indexed articles, number of counted changes
+ *   TERMDF#<term>   / D                  approximate document frequency of a term (folded in batches)
+ *   RDFJ            / <seq>              a change's document-frequency deltas waiting to be folded
+ *   RDFFOLD         / F                  the fold in progress or last done (see document-frequency.ts)
  *   RIDX#<term>     / <wkey>#<id>        posting of one of an article's strongest terms; wkey sorts strongest first
  *   RSIG#<id>       / V                  the article's compact term vector and the fields a related link needs
  *   RTITLE#<title>  / <id>               exact normalized-title lookup for editorial headlines
@@ -19,7 +22,7 @@ import { buildVector, cosine, decodeVector, EncodedScorer, encodeVector, stronge
  */
 
 /** Tuning knobs; the defaults are what docs/related.md reports measurements for. */
-export interface RelatedSettings {
+export interface RelatedSettings extends FoldSettings {
   /** Related links per article (besides editorial ones beyond k). */
   k: number;
   /** Terms kept in a stored vector. */
@@ -71,6 +74,7 @@ export const DEFAULT_SETTINGS: RelatedSettings = {
   fanOut: 10,
   fanOutMinScore: 0.15,
   editorialMinSimilarity: 0.6,
+  dfFoldMax: 50,
 };
 
 /** What the index keeps about one published article (item RSIG#<id>). */
@@ -108,8 +112,7 @@ export interface Neighbour {
   story: boolean;
 }
 
-export const STATS_KEY: IndexKey = { pk: 'RSTATS', sk: 'S' };
-export const dfKey = (term: string): IndexKey => ({ pk: `TERMDF#${term}`, sk: 'D' });
+export { dfKey, STATS_KEY };
 export const postingPk = (term: string) => `RIDX#${term}`;
 export const entryKey = (id: string): IndexKey => ({ pk: `RSIG#${id}`, sk: 'V' });
 export const titlePk = (key: string) => `RTITLE#${key}`;
@@ -191,9 +194,10 @@ function topByCount(counts: ReadonlyMap<string, number>, n: number): string[] {
 
 /**
  * Adds or refreshes the index items of a published article and returns its entry.
- * Reads RSTATS and the TERMDF items of its `dfTerms` most frequent terms; writes its vector, postings,
- * title item and counter changes. The article's own earlier contribution is taken out of the
- * statistics first, so re-indexing an unchanged article produces the same vector.
+ * Reads the TERMDF items of its `dfTerms` most frequent terms (and RSTATS); writes its vector,
+ * postings, title item and one journal item with its document-frequency changes (see
+ * document-frequency.ts). The article's own earlier contribution is taken out of the statistics
+ * first, so re-indexing an unchanged article produces the same vector.
  */
 export async function indexArticle(
   store: RelatedIndexStore,
@@ -207,11 +211,11 @@ export async function indexArticle(
 }
 
 /**
- * `indexArticle` returning as soon as the vector, postings and title item are stored, with the
- * counter updates (one request each, the bulk of an indexing's requests) still running in `counted`.
- * Nothing but DF-based headline resolution and the next indexing reads the counters, so the caller
- * searches meanwhile and awaits `counted` before those. `counted` is marked handled: a failure is
- * reported where it is awaited, not as an unhandled rejection while the caller is busy elsewhere.
+ * `indexArticle` returning as soon as the vector, postings, title and journal items are stored,
+ * with a due fold of the document-frequency journal still running in `counted`. Nothing but
+ * DF-based headline resolution and the next indexing reads the counters, so the caller searches
+ * meanwhile and awaits `counted` before those. `counted` is marked handled: a failure is reported
+ * where it is awaited, not as an unhandled rejection while the caller is busy elsewhere.
  */
 export async function indexArticleItems(
   store: RelatedIndexStore,
@@ -221,17 +225,37 @@ export async function indexArticleItems(
 ): Promise<{ entry: IndexEntry; counted: Promise<void> }> {
   const { counts } = termCounts(article.title, article.bodyText);
   const dfTerms = topByCount(counts, settings.dfTerms);
-  // One BatchGet for the statistics and the DF counters.
-  const read = await store.getItems([STATS_KEY, ...dfTerms.map((t) => dfKey(t))]);
-  const statsItems = read.filter((i) => i.pk === STATS_KEY.pk);
-  const dfItems = read.filter((i) => i.pk !== STATS_KEY.pk);
   const own = new Set(previous?.dfTerms ?? []);
-  let documents = Number(statsItems[0]?.documents ?? 0) - (previous ? 1 : 0);
+  const added = dfTerms.filter((t) => !own.has(t));
+  const kept = new Set(dfTerms);
+  const removed = [...own].filter((t) => !kept.has(t));
+  // A change to the counted terms is journaled (counting the document at once); an edit that keeps
+  // them reads the statistics instead. Either way one request, side by side with the DF BatchGet.
+  const journaled = !previous || added.length > 0 || removed.length > 0;
+  const [recorded, read, pending] = await Promise.all([
+    journaled ? journalChange(store, { added, removed, documents: previous ? 0 : 1 }, settings) : Promise.resolve(undefined),
+    store.getItems([...(journaled ? [] : [STATS_KEY]), ...dfTerms.map((t) => dfKey(t))]),
+    pendingDeltas(store, settings),
+  ]);
+  let documents: number;
+  if (recorded) {
+    // The statistics after this change include the article itself.
+    documents = recorded.documents - 1;
+  } else {
+    const stats = read.find((i) => i.pk === STATS_KEY.pk);
+    documents = Number(stats?.documents ?? 0) - 1;
+  }
   documents = Math.max(0, documents);
   const df = new Map<string, number>();
-  for (const item of dfItems) {
+  for (const item of read) {
+    if (item.pk === STATS_KEY.pk) continue;
     const term = item.pk.slice('TERMDF#'.length);
-    df.set(term, Math.max(0, Number(item.df ?? 0) - (own.has(term) ? 1 : 0)));
+    df.set(term, Number(item.df ?? 0));
+  }
+  for (const t of dfTerms) {
+    const count = (df.get(t) ?? 0) + (pending.get(t) ?? 0) - (own.has(t) ? 1 : 0);
+    if (count > 0) df.set(t, count);
+    else df.delete(t);
   }
   const restricted = new Map(dfTerms.map((t) => [t, counts.get(t) ?? 0]));
   const vector = buildVector(restricted, df, documents, settings.vectorTerms);
@@ -255,7 +279,7 @@ export async function indexArticleItems(
 
   const oldPostings = new Set(previous?.postings ?? []);
   const newPostings = new Set(postings);
-  const puts: IndexItem[] = [entryToItem(entry)];
+  const puts: IndexItem[] = [entryToItem(entry), ...(recorded ? [recorded.journal] : [])];
   const deletes: IndexKey[] = [];
   for (const p of newPostings) if (!oldPostings.has(p)) puts.push(postingItem(p));
   for (const p of oldPostings) if (!newPostings.has(p)) deletes.push(postingKeyOf(p));
@@ -263,21 +287,9 @@ export async function indexArticleItems(
     puts.push({ pk: titlePk(entry.titleKey), sk: entry.id, id: entry.id });
     if (previous) deletes.push({ pk: titlePk(previous.titleKey), sk: entry.id });
   }
-  const added = dfTerms.filter((t) => !own.has(t));
-  const removed = [...own].filter((t) => !dfTerms.includes(t));
-  // Index items and counters are disjoint items: written side by side.
-  const counted = store.addCounters([
-    ...(previous ? [] : [{ key: STATS_KEY, attribute: 'documents', delta: 1 }]),
-    ...added.map((t) => ({ key: dfKey(t), attribute: 'df', delta: 1 })),
-    ...removed.map((t) => ({ key: dfKey(t), attribute: 'df', delta: -1 })),
-  ]);
+  await store.writeItems(puts, deletes);
+  const counted = recorded?.foldDue ? foldDocumentFrequencies(store, settings).then(() => undefined) : Promise.resolve();
   counted.catch(() => undefined);
-  try {
-    await store.writeItems(puts, deletes);
-  } catch (error) {
-    await counted.catch(() => undefined);
-    throw error;
-  }
   return { entry, counted };
 }
 
@@ -292,9 +304,10 @@ function postingKeyOf(p: string): IndexKey {
 }
 
 /** Removes every index item of a withdrawn article and its contribution to the statistics. */
-export async function unindexArticle(store: RelatedIndexStore, entry: IndexEntry): Promise<void> {
+export async function unindexArticle(store: RelatedIndexStore, entry: IndexEntry, settings: RelatedSettings): Promise<void> {
+  const recorded = await journalChange(store, { added: [], removed: entry.dfTerms, documents: -1 }, settings);
   await store.writeItems(
-    [],
+    [recorded.journal],
     [
       entryKey(entry.id),
       { pk: titlePk(entry.titleKey), sk: entry.id },
@@ -302,10 +315,7 @@ export async function unindexArticle(store: RelatedIndexStore, entry: IndexEntry
       ...entry.pending.map((t) => pendingKey(t, entry.id)),
     ],
   );
-  await store.addCounters([
-    { key: STATS_KEY, attribute: 'documents', delta: -1 },
-    ...entry.dfTerms.map((t) => ({ key: dfKey(t), attribute: 'df', delta: -1 })),
-  ]);
+  if (recorded.foldDue) await foldDocumentFrequencies(store, settings);
 }
 
 /** Writes an entry back after a change of its story or pending headlines. */

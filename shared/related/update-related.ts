@@ -158,7 +158,7 @@ class RelatedRun {
     if (entry.storyId) await this.leaveStory(entry);
     await settleAll([deleteList(this.store, lists.get(id), id, referrers), this.deleteObject(relatedObjectKey(id))]);
     // The entry goes last: if anything above fails, a retry still finds it and finishes the job.
-    await unindexArticle(this.store, entry);
+    await unindexArticle(this.store, entry, this.settings);
   }
 
   /** Searches an article's neighbours, re-resolves its editorial headlines, saves and publishes its list. */

@@ -1,6 +1,8 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -11,10 +13,12 @@ import { batchBackoff, dynamoDbCall } from './dynamodb-errors.js';
 import { DEFAULT_SETTINGS, type RelatedSettings } from '../related/related-index.js';
 import type {
   CounterUpdate,
+  FoldGuard,
   IndexItem,
   IndexKey,
   IndexUsage,
   QueryOptions,
+  ReadOptions,
   RelatedIndexStore,
   RelatedLink,
   RelatedLinksReader,
@@ -53,12 +57,12 @@ export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksRead
     this.slots = new Limiter(maxInFlight);
   }
 
-  async getItems(keys: readonly IndexKey[]): Promise<IndexItem[]> {
+  async getItems(keys: readonly IndexKey[], options: ReadOptions = {}): Promise<IndexItem[]> {
     const unique = [...new Map(keys.map((k) => [keyString(k), { pk: k.pk, sk: k.sk }])).values()];
     const pages: IndexKey[][] = [];
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) pages.push(unique.slice(start, start + BATCH_GET_LIMIT));
     const found = new Map<string, IndexItem>();
-    await settleAll(pages.map((page) => this.batchGet(page, found)));
+    await settleAll(pages.map((page) => this.batchGet(page, found, options.consistent === true)));
     // Callers see the items in the order they asked for, whatever order the pages came back in.
     const out = unique.flatMap((k) => found.get(keyString(k)) ?? []);
     this.counts.itemsRead += out.length;
@@ -66,14 +70,14 @@ export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksRead
   }
 
   /** One BatchGetItem page, retrying unprocessed keys with backoff. */
-  private async batchGet(page: readonly IndexKey[], found: Map<string, IndexItem>): Promise<void> {
+  private async batchGet(page: readonly IndexKey[], found: Map<string, IndexItem>, consistent: boolean): Promise<void> {
     let pending: Record<string, unknown>[] = page.map((k) => ({ pk: k.pk, sk: k.sk }));
     for (let round = 0; pending.length > 0; round++) {
       if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchGetItem kept returning unprocessed keys');
       if (round > 0) await batchBackoff(round);
       const keysNow = pending;
       const result = await this.call('BatchGetItem', () =>
-        this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysNow } } })),
+        this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysNow, ...(consistent ? { ConsistentRead: true } : {}) } } })),
       );
       for (const item of (result.Responses?.[this.tableName] ?? []) as IndexItem[]) found.set(keyString(item), item);
       pending = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
@@ -90,6 +94,7 @@ export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksRead
         KeyConditionExpression: options.skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
         ExpressionAttributeValues: { ':pk': pk, ...(options.skPrefix ? { ':prefix': options.skPrefix } : {}) },
         ...(remaining !== undefined ? { Limit: remaining } : {}),
+        ...(options.consistent ? { ConsistentRead: true } : {}),
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       };
       const result = await this.call('Query', () => this.client.send(new QueryCommand(input)));
@@ -126,26 +131,75 @@ export class DynamoDbRelatedStore implements RelatedIndexStore, RelatedLinksRead
     }
   }
 
-  async addCounters(updates: readonly CounterUpdate[]): Promise<void> {
-    // UpdateItem per counter: ADD is atomic, so concurrent builders never lose an increment.
+  async incrementCounters(key: IndexKey, deltas: Readonly<Record<string, number>>): Promise<Record<string, number>> {
+    const entries = Object.entries(deltas);
+    const result = await this.call('UpdateItem counters', () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: key.pk, sk: key.sk },
+          UpdateExpression: `ADD ${entries.map((_, i) => `#a${i} :d${i}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(entries.map(([a], i) => [`#a${i}`, a])),
+          ExpressionAttributeValues: Object.fromEntries(entries.map(([, d], i) => [`:d${i}`, d])),
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    this.counts.itemsWritten += 1;
+    return Object.fromEntries(Object.entries(result.Attributes ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number'));
+  }
+
+  async addCountersOnce(updates: readonly CounterUpdate[], guard: FoldGuard): Promise<void> {
+    // UpdateItem per counter: ADD is atomic, and the condition on the guard attribute makes a
+    // repeated fold a no-op for the counters it already reached (see shared/related/document-frequency.ts).
     await settleAll(
       updates.map((u) =>
-        this.call('UpdateItem counter', () =>
-          this.client.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: { pk: u.key.pk, sk: u.key.sk },
-              UpdateExpression: 'ADD #a :d',
-              ExpressionAttributeNames: { '#a': u.attribute },
-              ExpressionAttributeValues: { ':d': u.delta },
-            }),
-          ),
-          // Counters are awaited late (see indexArticleItems): they must not hold up the search's reads.
+        this.call(
+          'UpdateItem counter',
+          async () => {
+            try {
+              await this.client.send(
+                new UpdateCommand({
+                  TableName: this.tableName,
+                  Key: { pk: u.key.pk, sk: u.key.sk },
+                  UpdateExpression: 'ADD #a :d SET #g = :seq',
+                  ConditionExpression: 'attribute_not_exists(#g) OR #g < :seq',
+                  ExpressionAttributeNames: { '#a': u.attribute, '#g': guard.attribute },
+                  ExpressionAttributeValues: { ':d': u.delta, ':seq': guard.seq },
+                }),
+              );
+            } catch (error) {
+              if (!(error instanceof ConditionalCheckFailedException)) throw error;
+            }
+          },
+          // Folds are awaited late (see indexArticleItems): they must not hold up the search's reads.
           true,
         ),
       ),
     );
     this.counts.itemsWritten += updates.length;
+  }
+
+  async putIfMatches(item: IndexItem, attribute: string, expected: string | number | undefined): Promise<boolean> {
+    const written = await this.call('PutItem conditional', async () => {
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ...(expected === undefined
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : { ConditionExpression: '#c = :expected', ExpressionAttributeNames: { '#c': attribute }, ExpressionAttributeValues: { ':expected': expected } }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    });
+    this.counts.itemsWritten += 1;
+    return written;
   }
 
   usage(): IndexUsage {

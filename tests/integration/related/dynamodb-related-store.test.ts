@@ -6,13 +6,14 @@ import { createRelatedBuilderHandler } from '../../../functions/related-builder.
 import type { Article } from '../../../shared/model/article.js';
 import { InMemoryRelatedStore } from '../../../shared/related/in-memory-related-store.js';
 import type { IndexItem, RelatedIndexStore } from '../../../shared/related/related-index-store.js';
-import { DEFAULT_SETTINGS } from '../../../shared/related/related-index.js';
+import { drainDocumentFrequencies, foldDocumentFrequencies, JOURNAL_PK, STATS_KEY } from '../../../shared/related/document-frequency.js';
+import { DEFAULT_SETTINGS, readEntries } from '../../../shared/related/related-index.js';
 import { DynamoDbRelatedStore } from '../../../shared/storage/dynamodb-related-store.js';
 import { ensureTable } from '../../../cli/local/embedded-stack.js';
 import { startTestStack, TEST_TABLE, type TestStack } from '../../support/local-stack.js';
 import { exampleArticles, harness, loadArticleFile, SAMPLE_ARTICLE } from '../../unit/related/fixtures.js';
 
-const RELATED_PREFIXES = ['RSTATS', 'TERMDF#', 'RIDX#', 'RSIG#', 'RTITLE#', 'RHEAD#', 'RELATED#', 'STORY#'];
+const RELATED_PREFIXES = ['RSTATS', 'TERMDF#', 'RDFJ', 'RDFFOLD', 'RIDX#', 'RSIG#', 'RTITLE#', 'RHEAD#', 'RELATED#', 'STORY#'];
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -105,6 +106,58 @@ describe('DynamoDbRelatedStore on dynalite', () => {
 
 });
 
+describe('document-frequency counters on dynalite', () => {
+  it('two builders indexing and folding at once lose no count and count none twice', async () => {
+    const table = 'warta-related-df';
+    await ensureTable(stack.stack.dynamodb, table);
+    const settings = { ...DEFAULT_SETTINGS, dfFoldMax: 3 };
+    // Two builders: each its own store instance (own request slots), one table.
+    const stores = [0, 1].map(() => new DynamoDbRelatedStore(stack.deps.documentClient, table, settings));
+    const [first] = stores as [DynamoDbRelatedStore, DynamoDbRelatedStore];
+    const builders = stores.map((store) => {
+      const h = harness(store);
+      h.deps.settings = settings;
+      return h;
+    });
+    const articles = exampleArticles();
+    const halves = [articles.filter((_, i) => i % 2 === 0), articles.filter((_, i) => i % 2 === 1)];
+    await Promise.all(
+      builders.map(async (h, b) => {
+        for (const a of halves[b] ?? []) {
+          await h.put(a);
+          // An extra fold racing the other builder's folds and index writes.
+          await foldDocumentFrequencies(h.store, settings);
+        }
+        const gone = halves[b]?.[0];
+        if (gone) await h.put({ ...gone, status: 'withdrawn' });
+      }),
+    );
+    await drainDocumentFrequencies(first, settings);
+
+    const entries = [...(await readEntries(first, articles.map((a) => a.id))).values()];
+    expect(entries).toHaveLength(articles.length - 2);
+    const expected = new Map<string, number>();
+    for (const e of entries) for (const t of e.dfTerms) expected.set(t, (expected.get(t) ?? 0) + 1);
+    const items = (await scanTable(table)).filter((i) => i.pk.startsWith('TERMDF#'));
+    const counted = new Map(items.map((i) => [i.pk.slice('TERMDF#'.length), Number(i.df)]));
+    for (const t of new Set([...expected.keys(), ...counted.keys()])) expect(counted.get(t) ?? 0, t).toBe(expected.get(t) ?? 0);
+    const [stats] = await first.getItems([STATS_KEY]);
+    expect(stats?.documents).toBe(entries.length);
+    expect(await first.queryItems(JOURNAL_PK)).toEqual([]);
+  });
+});
+
+async function scanTable(table: string): Promise<IndexItem[]> {
+  const items: IndexItem[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await stack.deps.documentClient.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    items.push(...((out.Items ?? []) as IndexItem[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
 function streamRecord(pk: string, sk: string, sequence: string): DynamoDBRecord {
   return { eventID: sequence, eventName: 'MODIFY', dynamodb: { Keys: { pk: { S: pk }, sk: { S: sk } }, SequenceNumber: sequence } };
 }
@@ -156,7 +209,9 @@ describe('related-builder handler', () => {
       getItems: (keys) => (keys.some((k) => k.pk === `RSIG#${failing}`) && keys.length === 1 ? Promise.reject(new Error('throttled')) : store.getItems(keys)),
       queryItems: (pk, o) => store.queryItems(pk, o),
       writeItems: (p, d) => store.writeItems(p, d),
-      addCounters: (u) => store.addCounters(u),
+      incrementCounters: (k, d) => store.incrementCounters(k, d),
+      addCountersOnce: (u, g) => store.addCountersOnce(u, g),
+      putIfMatches: (i, a, e) => store.putIfMatches(i, a, e),
       usage: () => store.usage(),
     };
     const handler = createRelatedBuilderHandler({

@@ -95,7 +95,10 @@ describe('DynamoDbRelatedStore batching', () => {
     expect(store.usage()).toEqual({ itemsRead: 260, itemsWritten: 260 });
 
     const before = stats.requests;
-    await store.addCounters(Array.from({ length: 30 }, (_, i) => ({ key: { pk: `TERMDF#t${i}`, sk: 'D' }, attribute: 'df', delta: 1 })));
+    await store.addCountersOnce(
+      Array.from({ length: 30 }, (_, i) => ({ key: { pk: `TERMDF#t${i}`, sk: 'D' }, attribute: 'df', delta: 1 })),
+      { attribute: 'fold', seq: 1 },
+    );
     expect(stats.requests - before).toBe(30);
     expect(stats.peak).toBe(4);
   });
