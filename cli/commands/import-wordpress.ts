@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { signBody } from '../../shared/auth/webhook-signature.js';
 import { SiteConfigSchema } from '../../shared/config/load-config.js';
 import type { ArticleDraft } from '../../shared/model/article.js';
 import { prepareArticle } from '../../shared/usecases/ingest-article.js';
 import { importWxr, type IngestDraft, type WxrImportSummary } from '../../shared/wordpress/wxr-import.js';
 import type { CommandContext } from '../main.js';
+import { IngestApiClient } from './ingest-api-client.js';
 
 export interface WordPressImportOptions {
   file: string;
@@ -62,18 +62,8 @@ export async function importWordPressExport(options: WordPressImportOptions, ctx
 }
 
 function sendToApi(endpoint: string, secret: string | undefined): IngestDraft {
-  return async (draft: ArticleDraft) => {
-    const body = Buffer.from(JSON.stringify(draft), 'utf8');
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (secret) headers['x-hub-signature-256'] = signBody(secret, body);
-    const response = await fetch(`${endpoint}/articles`, { method: 'POST', headers, body });
-    const answer = (await response.json().catch(() => ({}))) as { status?: string; problems?: { field: string; message: string }[]; message?: string };
-    if (answer.status === 'refused') return { status: 'refused', problems: answer.problems ?? [] };
-    if (!response.ok || !['created', 'updated', 'unchanged', 'withdrawn'].includes(answer.status ?? '')) {
-      throw new Error(`HTTP ${response.status} ${answer.message ?? ''}`.trim());
-    }
-    return { status: answer.status as 'created' };
-  };
+  const api = new IngestApiClient(endpoint, secret);
+  return (draft: ArticleDraft) => api.post(draft);
 }
 
 /** `--dry-run`: every check ingest makes (parsing, validation, sanitizing, size), nothing sent or stored. */

@@ -1,16 +1,14 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { signBody } from '../../shared/auth/webhook-signature.js';
 import { systemClock } from '../../shared/ports.js';
-import type { WordPressRestPost } from '../../shared/parsing/wordpress-rest.js';
 import {
   syncWordPress,
   WordPressSyncError,
-  type SyncOutcome,
   type WordPressSyncState,
   type WordPressSyncStateStore,
 } from '../../shared/wordpress/sync-wordpress.js';
 import { readLocalEndpoints } from '../local/local-endpoints.js';
+import { IngestApiClient, IngestApiError } from './ingest-api-client.js';
 import type { CommandContext } from '../main.js';
 import { parseCommandArgs, usageError } from './command-args.js';
 
@@ -19,13 +17,15 @@ export const SYNC_USAGE = `Usage: warta sync --wordpress URL [options]
 Pulls a WordPress site's posts through its REST API (for sites where the Warta plugin cannot be
 installed) and sends each published post to the ingest API: the running local job (found through
 --data) or a deployed stack (--url). It remembers where it stopped (the newest modification time seen)
-in a state file, so the next run fetches only posts modified since.
+and which posts the site listed as published in a state file, so the next run fetches only posts
+modified since, and withdraws posts that are no longer listed (made private, unpublished, trashed or
+deleted). Answers 429/502/503/504 are retried as their Retry-After asks (at most 4 times, 30 s each).
 
 Options:
   --wordpress URL      The site, e.g. https://news.example (its REST API under /wp-json/ or ?rest_route=)
   --since DATE         Start from posts modified after DATE (ISO 8601) instead of the saved position
   --user U             WordPress user for an application password: drafts, private, scheduled and
-  --app-password P     password-protected posts are then seen too, and withdrawn if Warta holds them
+  --app-password P     trashed posts are then seen too, and withdrawals are counted by their reason
                        (the password may also come from $WORDPRESS_APP_PASSWORD)
   --data DIR           Data folder of the running 'warta start' (default .warta)
   --url URL            Ingest endpoint of a deployed stack
@@ -83,12 +83,13 @@ export async function syncCommand(args: string[], ctx: CommandContext): Promise<
   const host = new URL(site).host.replace(/[^a-z0-9.-]/gi, '_');
   const stateFile = resolve(values.state ?? join(values.data, 'wordpress-sync', `${host}.json`));
 
+  const api = new IngestApiClient(endpoint, secret);
   try {
     const summary = await syncWordPress(
       {
         fetch,
-        ingest: (post) => sendPost(endpoint as string, post, secret),
-        withdraw: (id) => withdraw(endpoint as string, id, secret),
+        ingest: (post) => api.post(post),
+        withdraw: (id) => api.withdraw(id),
         state: new FileSyncState(stateFile),
         clock: systemClock,
         onPage: (page, total) => {
@@ -100,46 +101,23 @@ export async function syncCommand(args: string[], ctx: CommandContext): Promise<
     if (values.json) {
       ctx.stdout.write(`${JSON.stringify({ ...summary, stateFile }, null, 2)}\n`);
     } else {
-      const notPublic = Object.entries(summary.notPublic).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+      const byReason = (counts: Record<string, number>) => Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ');
+      const notPublic = byReason(summary.notPublic) || 'none';
       ctx.stdout.write(
         `${summary.site}: ${summary.posts} post(s) in ${summary.pages} page(s) modified ${summary.from ? `after ${summary.from}` : 'ever'}: ` +
-          `created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}, withdrawn ${summary.withdrawn}, ` +
+          `created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}, withdrawn ${summary.withdrawn}${summary.withdrawn ? ` (${byReason(summary.withdrawnBy)})` : ''}, ` +
           `refused ${summary.refused.length}; not public and never sent: ${notPublic}\n` +
           summary.refused.map((r) => `  refused\t${r.id}\t${r.reasons.join('; ')}\n`).join('') +
+          `${summary.listed} post(s) listed as published${summary.idPages ? ` (${summary.idPages} page(s) of ids read to find withdrawals)` : ''}\n` +
           `next run starts after ${summary.to ?? summary.from ?? 'the beginning'} (${stateFile})\n`,
       );
     }
     return 0;
   } catch (error) {
-    if (!(error instanceof WordPressSyncError) && !(error instanceof TypeError)) throw error;
+    if (!(error instanceof WordPressSyncError) && !(error instanceof IngestApiError) && !(error instanceof TypeError)) throw error;
     ctx.stderr.write(`warta sync: ${(error as Error).message}${(error as Error).cause ? ` (${String((error as { cause?: Error }).cause?.message ?? '')})` : ''}\n`);
     return 1;
   }
-}
-
-async function call(url: string, method: string, body: Buffer | undefined, secret: string | undefined) {
-  const headers: Record<string, string> = {};
-  if (body) headers['content-type'] = 'application/json';
-  if (secret) headers['x-hub-signature-256'] = signBody(secret, body ?? Buffer.alloc(0));
-  const response = await fetch(url, { method, headers, ...(body ? { body } : {}) });
-  const answer = (await response.json().catch(() => ({}))) as { status?: string; problems?: { field: string; message: string }[]; message?: string };
-  return { response, answer };
-}
-
-async function sendPost(endpoint: string, post: WordPressRestPost, secret: string | undefined): Promise<SyncOutcome> {
-  const { response, answer } = await call(`${endpoint}/articles`, 'POST', Buffer.from(JSON.stringify(post), 'utf8'), secret);
-  if (answer.status === 'refused') return { status: 'refused', problems: answer.problems ?? [] };
-  if (!response.ok || !['created', 'updated', 'unchanged', 'withdrawn'].includes(answer.status ?? '')) {
-    throw new WordPressSyncError(`the ingest API answered HTTP ${response.status} ${answer.message ?? ''}`.trim());
-  }
-  return { status: answer.status as 'created' };
-}
-
-async function withdraw(endpoint: string, id: string, secret: string | undefined): Promise<SyncOutcome | { status: 'unknown' }> {
-  const { response, answer } = await call(`${endpoint}/articles/${encodeURIComponent(id)}`, 'DELETE', undefined, secret);
-  if (answer.status === 'withdrawn') return { status: 'withdrawn' };
-  if (answer.status === 'unchanged' || answer.status === 'refused' || response.status === 404) return { status: 'unknown' };
-  throw new WordPressSyncError(`the ingest API answered HTTP ${response.status} to withdrawing ${id}`);
 }
 
 /** The sync position in a small JSON file, replaced atomically (write, then rename). */

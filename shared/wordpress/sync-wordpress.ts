@@ -1,14 +1,27 @@
 import type { Problem } from '../errors.js';
 import type { Clock } from '../ports.js';
 import { isWordPressRestPost, type WordPressRestPost } from '../parsing/wordpress-rest.js';
+import { DEFAULT_RETRY_POLICY, retryingFetch, type RetryPolicy } from './retrying-fetch.js';
 
 /**
- * Pulls a WordPress site's posts through its REST API, for sites where no plugin can be installed:
- * pages of 100 posts ordered by modification time (`orderby=modified`, `modified_after` from where the
- * last run stopped, `_embed` for authors, terms and featured media), each post ingested as a REST post.
- * With an application password the API also shows drafts, private and scheduled posts: those are
- * withdrawn when Warta holds them (a post that was public and no longer is). The position is saved after
- * every page, so an interrupted run resumes where it stopped; a rerun finds the last posts `unchanged`.
+ * Pulls a WordPress site's posts through its REST API, for sites where no plugin can be installed.
+ *
+ * 1. **Changes**: pages of 100 posts ordered by modification time (`orderby=modified`, `modified_after`
+ *    from where the last run stopped, `_embed` for authors, terms and featured media). A published post
+ *    is ingested as a REST post (`created`, `updated` or `unchanged`); a password-protected one, and with
+ *    an application password a draft, pending, private, scheduled or trashed one, is withdrawn when Warta
+ *    holds it. The position is saved after every page, so an interrupted run resumes where it stopped.
+ * 2. **Withdrawals the API does not show**: anonymous clients are never shown private, draft or trashed
+ *    posts, and nobody is shown a post deleted for good; `modified_after` lists only what the client may
+ *    see. So the state remembers the ids the site listed as published at the end of the last run. One
+ *    request (`per_page=1`) gives the number listed now: when it equals the remembered count, nothing can
+ *    have left (every post published since came through step 1 and was added). Otherwise the ids are
+ *    listed (`_fields=id`, 100 a page); a remembered id no longer listed, and not listed either when asked
+ *    for by id (so a page shifted by a deletion mid-listing cannot withdraw a live post), is withdrawn; a
+ *    listed id never seen (a scheduled post WordPress published without touching its modification time)
+ *    is fetched and ingested.
+ *
+ * Requests the site answers 429/502/503/504 are repeated as its `Retry-After` asks (see retrying-fetch.ts).
  */
 
 export interface WordPressSyncState {
@@ -17,6 +30,11 @@ export interface WordPressSyncState {
   /** `modified_gmt` of the newest post handled, minus one second (WordPress compares `modified_after` exclusively). */
   modifiedAfter?: string;
   lastRunAt?: string;
+  /**
+   * Ids of the posts the site listed as published (password-protected ones included) at the end of the
+   * last run: one that is no longer listed was made private, unpublished, trashed or deleted.
+   */
+  listed?: number[];
 }
 
 export interface WordPressSyncStateStore {
@@ -32,11 +50,13 @@ export interface WordPressSyncDeps {
   fetch: typeof fetch;
   /** Ingests one published REST post (through the ingest API or the ingest use case). */
   ingest: (post: WordPressRestPost) => Promise<SyncOutcome>;
-  /** Withdraws `wp-<id>` if Warta holds it; `unknown` when it never did. */
+  /** Withdraws `wp-<id>` if Warta holds it; `unknown` when it never did (or already withdrew it). */
   withdraw: (articleId: string) => Promise<SyncOutcome | { status: 'unknown' }>;
   state: WordPressSyncStateStore;
   clock: Clock;
   onPage?: (page: number, totalPages: number) => void;
+  /** Asked after every page of changes; false stops the run there (its position saved), e.g. near a Lambda timeout. */
+  keepGoing?: () => boolean;
 }
 
 export interface WordPressSyncOptions {
@@ -46,7 +66,11 @@ export interface WordPressSyncOptions {
   user?: string;
   appPassword?: string;
   perPage?: number;
+  retry?: RetryPolicy;
 }
+
+/** Why a post is not public, as counted: a WordPress status, `password-protected`, or for posts that left the listing `deleted` (seen with credentials) or `unlisted` (anonymous: made private, unpublished, trashed or deleted). */
+export type NotPublicReason = string;
 
 export interface WordPressSyncSummary {
   site: string;
@@ -58,12 +82,22 @@ export interface WordPressSyncSummary {
   updated: number;
   unchanged: number;
   withdrawn: number;
-  /** Non-public posts (draft, pending, private, scheduled, password-protected) that Warta never held. */
-  notPublic: Record<string, number>;
+  /** Withdrawals by reason (`private`, `draft`, `trash`, `password-protected`, `deleted`, `unlisted`, …). */
+  withdrawnBy: Record<NotPublicReason, number>;
+  /** Non-public posts (draft, pending, private, scheduled, password-protected, trash) that Warta does not hold. */
+  notPublic: Record<NotPublicReason, number>;
   refused: { id: string; reasons: string[] }[];
+  /** Posts the site lists as published now. */
+  listed: number;
+  /** Pages of ids read to find withdrawals: 0 when the listed count showed none could have happened. */
+  idPages: number;
+  /** False when the run stopped early (`keepGoing`); the next run resumes from `to`. */
+  complete: boolean;
 }
 
 export class WordPressSyncError extends Error {}
+
+const ID_PAGE = 100;
 
 /** Runs one sync; throws WordPressSyncError when the site cannot be read (the saved position is kept). */
 export async function syncWordPress(deps: WordPressSyncDeps, options: WordPressSyncOptions): Promise<WordPressSyncSummary> {
@@ -72,15 +106,69 @@ export async function syncWordPress(deps: WordPressSyncDeps, options: WordPressS
   const saved = await deps.state.load(site);
   const from = options.since ?? saved?.modifiedAfter;
   if (from !== undefined && Number.isNaN(Date.parse(from))) throw new WordPressSyncError(`--since must be an ISO 8601 date, not "${from}"`);
+  const fetcher = retryingFetch(deps.fetch, options.retry ?? DEFAULT_RETRY_POLICY);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.user && options.appPassword) {
     headers['authorization'] = `Basic ${Buffer.from(`${options.user}:${options.appPassword.replace(/\s+/g, '')}`).toString('base64')}`;
   }
   const authenticated = headers['authorization'] !== undefined;
-  const summary: WordPressSyncSummary = { site, pages: 0, posts: 0, created: 0, updated: 0, unchanged: 0, withdrawn: 0, notPublic: {}, refused: [] };
+  const summary: WordPressSyncSummary = {
+    site,
+    pages: 0,
+    posts: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    withdrawn: 0,
+    withdrawnBy: {},
+    notPublic: {},
+    refused: [],
+    listed: 0,
+    idPages: 0,
+    complete: true,
+  };
   if (from) summary.from = new Date(from).toISOString();
-  const route = await findPostsRoute(deps.fetch, site, headers);
+  const route = await findPostsRoute(fetcher, site, headers);
+  const getPage = async (params: URLSearchParams, what: string) => {
+    const response = await fetcher(route(params), { headers });
+    if (!response.ok) {
+      const detail = await response.text().catch(() => '');
+      throw new WordPressSyncError(`${site} answered HTTP ${response.status} for ${what}${detail ? `: ${detail.slice(0, 300)}` : ''}`);
+    }
+    const body = (await response.json().catch(() => undefined)) as unknown;
+    if (!Array.isArray(body)) throw new WordPressSyncError(`${site} did not answer ${what} with a JSON list`);
+    return { body: body as unknown[], total: Number(response.headers.get('x-wp-total') ?? Number.NaN), totalPages: Math.max(1, Number(response.headers.get('x-wp-totalpages') ?? '1') || 1) };
+  };
 
+  const listed = new Set(saved?.listed ?? []);
+  const seen = new Set<number>();
+  const handle = async (post: WordPressRestPost) => {
+    summary.posts++;
+    seen.add(post.id);
+    const id = `wp-${post.id}`;
+    // Listed as published to anyone: `publish`, password-protected or not (anonymous lists show no status).
+    if (post.status === undefined || post.status === 'publish') listed.add(post.id);
+    else listed.delete(post.id);
+    const reason = nonPublicReason(post);
+    if (reason) {
+      await withdraw(id, reason);
+    } else {
+      const outcome = await deps.ingest(post);
+      if (outcome.status === 'refused') summary.refused.push({ id, reasons: outcome.problems.map((p) => `${p.field}: ${p.message}`) });
+      else if (outcome.status === 'withdrawn') countWithdrawal(summary, 'withdrawn by Warta');
+      else summary[outcome.status]++;
+    }
+  };
+  const withdraw = async (id: string, reason: string) => {
+    const outcome = await deps.withdraw(id);
+    if (outcome.status === 'withdrawn') countWithdrawal(summary, reason);
+    else summary.notPublic[reason] = (summary.notPublic[reason] ?? 0) + 1;
+  };
+
+  // 1. Changes since the saved position.
+  // The position never passes the run's own start: WordPress gives a post inserted as scheduled its
+  // future date as its modification time, which would otherwise make every later change invisible.
+  const startedAt = deps.clock.now().getTime();
   let newest = from ? Date.parse(from) : undefined;
   let totalPages = 1;
   for (let page = 1; page <= totalPages; page++) {
@@ -89,45 +177,87 @@ export async function syncWordPress(deps: WordPressSyncDeps, options: WordPressS
     // zoned date into the site's time zone (a date without one would be taken as site-local time).
     if (from) params.set('modified_after', new Date(from).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     // Authenticated, the API lists every status the user may see, so posts made non-public are withdrawn.
-    if (authenticated) params.set('status', 'publish,future,draft,pending,private');
-    const response = await deps.fetch(route(params), { headers });
-    if (!response.ok) {
-      const detail = await response.text().catch(() => '');
-      throw new WordPressSyncError(`${site} answered HTTP ${response.status} for page ${page} of its posts${detail ? `: ${detail.slice(0, 300)}` : ''}`);
-    }
-    const body = (await response.json().catch(() => undefined)) as unknown;
-    if (!Array.isArray(body)) throw new WordPressSyncError(`${site} did not answer page ${page} of its posts with a JSON list`);
-    totalPages = Math.max(1, Number(response.headers.get('x-wp-totalpages') ?? '1') || 1);
+    if (authenticated) params.set('status', 'publish,future,draft,pending,private,trash');
+    const { body, totalPages: pages } = await getPage(params, `page ${page} of its posts`);
+    totalPages = pages;
     summary.pages = page;
     for (const post of body) {
       if (!isWordPressRestPost(post)) continue;
-      summary.posts++;
-      const id = `wp-${post.id}`;
-      const reason = nonPublicReason(post);
-      if (reason) {
-        const outcome = await deps.withdraw(id);
-        if (outcome.status === 'withdrawn') summary.withdrawn++;
-        else summary.notPublic[reason] = (summary.notPublic[reason] ?? 0) + 1;
-      } else {
-        const outcome = await deps.ingest(post);
-        if (outcome.status === 'refused') summary.refused.push({ id, reasons: outcome.problems.map((p) => `${p.field}: ${p.message}`) });
-        else if (outcome.status === 'withdrawn') summary.withdrawn++;
-        else summary[outcome.status]++;
-      }
-      const modified = post.modified_gmt ? Date.parse(`${post.modified_gmt}Z`) : Number.NaN;
+      await handle(post);
+      const modified = post.modified_gmt ? Math.min(Date.parse(`${post.modified_gmt}Z`), startedAt) : Number.NaN;
       if (!Number.isNaN(modified) && (newest === undefined || modified > newest)) newest = modified;
     }
     deps.onPage?.(page, totalPages);
     // Saved after every page: a run stopped half-way resumes here. One second back, because
     // WordPress's modified_after is exclusive and several posts can share the newest second.
+    const state: WordPressSyncState = { site, lastRunAt: deps.clock.now().toISOString(), listed: [...listed].sort((a, b) => a - b) };
     if (newest !== undefined) {
-      const modifiedAfter = new Date(newest - 1000).toISOString();
-      summary.to = modifiedAfter;
-      await deps.state.save({ site, modifiedAfter, lastRunAt: deps.clock.now().toISOString() });
+      state.modifiedAfter = summary.to = new Date(newest - 1000).toISOString();
+    }
+    await deps.state.save(state);
+    if (page < totalPages && deps.keepGoing && !deps.keepGoing()) {
+      summary.complete = false;
+      return summary;
     }
   }
-  if (newest === undefined) await deps.state.save({ site, lastRunAt: deps.clock.now().toISOString() });
+
+  // 2. Posts that left the listing.
+  const publicParams = (extra: Record<string, string>) => {
+    const params = new URLSearchParams({ _fields: 'id', ...extra });
+    if (authenticated) params.set('status', 'publish');
+    return params;
+  };
+  const { total } = await getPage(publicParams({ per_page: '1' }), 'the number of its published posts');
+  summary.listed = total;
+  // Without a remembered listing (a first run, or a run from --since) the ids are always listed once.
+  if (saved?.listed === undefined || !Number.isFinite(total) || total !== listed.size) {
+    const now = new Set<number>();
+    let idPages = 1;
+    for (let page = 1; page <= idPages; page++) {
+      const { body, totalPages: pages } = await getPage(publicParams({ per_page: String(ID_PAGE), page: String(page), orderby: 'id', order: 'asc' }), `page ${page} of its post ids`);
+      idPages = pages;
+      summary.idPages = page;
+      for (const item of body) {
+        const id = (item as { id?: unknown }).id;
+        if (typeof id === 'number') now.add(id);
+      }
+    }
+    // Asked for by id, a post still listed comes back: only those that do not are gone.
+    const missing = [...listed].filter((id) => !now.has(id));
+    for (let i = 0; i < missing.length; i += ID_PAGE) {
+      const chunk = missing.slice(i, i + ID_PAGE);
+      const { body } = await getPage(publicParams({ per_page: String(ID_PAGE), include: chunk.join(',') }), 'posts by id');
+      const stillListed = new Set(body.map((item) => (item as { id?: unknown }).id));
+      for (const id of chunk) {
+        if (stillListed.has(id)) now.add(id);
+        else await withdraw(`wp-${id}`, authenticated ? 'deleted' : 'unlisted');
+      }
+    }
+    // Listed but never seen by step 1 (or before): fetched whole and handled like a change.
+    const unseen = [...now].filter((id) => !listed.has(id) && !seen.has(id));
+    for (let i = 0; i < unseen.length; i += ID_PAGE) {
+      const chunk = unseen.slice(i, i + ID_PAGE);
+      const params = new URLSearchParams({ per_page: String(ID_PAGE), include: chunk.join(','), _embed: '1' });
+      if (authenticated) params.set('status', 'publish');
+      const { body } = await getPage(params, 'posts by id');
+      for (const post of body) if (isWordPressRestPost(post)) await handle(post);
+    }
+    listed.clear();
+    for (const id of now) listed.add(id);
+    summary.listed = listed.size;
+  }
+  await deps.state.save({
+    site,
+    lastRunAt: deps.clock.now().toISOString(),
+    ...(newest !== undefined ? { modifiedAfter: new Date(newest - 1000).toISOString() } : {}),
+    listed: [...listed].sort((a, b) => a - b),
+  });
   return summary;
+}
+
+function countWithdrawal(summary: WordPressSyncSummary, reason: string) {
+  summary.withdrawnBy[reason] = (summary.withdrawnBy[reason] ?? 0) + 1;
+  summary.withdrawn++;
 }
 
 function nonPublicReason(post: WordPressRestPost): string | undefined {
@@ -141,12 +271,12 @@ function nonPublicReason(post: WordPressRestPost): string | undefined {
  * (both are what WordPress itself advertises in its `Link: <…>; rel="https://api.w.org/"` header).
  */
 async function findPostsRoute(fetcher: typeof fetch, site: string, headers: Record<string, string>): Promise<(params: URLSearchParams) => string> {
-  const pretty = await fetcher(`${site}/wp-json/wp/v2/posts?per_page=1`, { headers }).catch((error: Error) => {
+  const pretty = await fetcher(`${site}/wp-json/wp/v2/posts?per_page=1&_fields=id`, { headers }).catch((error: Error) => {
     throw new WordPressSyncError(`cannot reach ${site}: ${error.message}`);
   });
   await pretty.body?.cancel();
   if (pretty.ok) return (params) => `${site}/wp-json/wp/v2/posts?${params}`;
-  const plain = await fetcher(`${site}/?rest_route=/wp/v2/posts&per_page=1`, { headers });
+  const plain = await fetcher(`${site}/?rest_route=/wp/v2/posts&per_page=1&_fields=id`, { headers });
   await plain.body?.cancel();
   if (plain.ok) return (params) => `${site}/?rest_route=/wp/v2/posts&${params}`;
   throw new WordPressSyncError(`${site} has no WordPress REST API (HTTP ${pretty.status} for /wp-json/wp/v2/posts, ${plain.status} for ?rest_route=)`);

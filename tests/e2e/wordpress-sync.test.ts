@@ -26,11 +26,35 @@ describe.skipIf(wordpressUnavailable !== undefined)(`warta sync against a real W
     if (!text.startsWith('{')) return [];
     return (JSON.parse(text) as { items: { title: string }[] }).items.map((i) => i.title).sort();
   };
-  const insert = (key: string, fields: Record<string, unknown>) =>
-    site.phpJson<number>(`
-      $id = wp_insert_post(json_decode(${JSON.stringify(JSON.stringify(fields)).replace(/\$/g, '\\$')}, true), true);
-      if (is_wp_error($id)) throw new Exception($id->get_error_message());
-      return $id;`).then((id) => (ids[key] = id));
+  // Each post gets its own date in the past, which WordPress also takes as its modification time when
+  // inserting: the order of the posts, and so where a run stops, does not depend on the test's speed.
+  // All in one PHP run: each run loads WordPress anew, about a second on a busy machine.
+  const insertAll = async (posts: [key: string, fields: Record<string, unknown>][]) => {
+    const fields = posts.map(([, f], i) => ({ post_date: `2024-03-${String(i + 1).padStart(2, '0')} 08:00:00`, ...f }));
+    const created = await site.phpJson<number[]>(`
+      $ids = [];
+      foreach (json_decode(${phpJson(fields)}, true) as $post) {
+        $id = wp_insert_post($post, true);
+        if (is_wp_error($id)) throw new Exception($id->get_error_message());
+        $ids[] = $id;
+      }
+      return $ids;`);
+    posts.forEach(([key], i) => (ids[key] = created[i] as number));
+  };
+  /** The five changes a post can go through between two runs: edited, made private, password-protected, trashed, deleted for good. */
+  const changeGroup = (group: string, editedTitle: string) =>
+    site.php(`
+      $edit = wp_update_post(['ID' => ${ids[`${group}-edit`]}, 'post_title' => ${phpString(editedTitle)}, 'post_content' => '<p>Koreksi: angka terbaru.</p>'], true);
+      $private = wp_update_post(['ID' => ${ids[`${group}-private`]}, 'post_status' => 'private'], true);
+      $protect = wp_update_post(['ID' => ${ids[`${group}-protect`]}, 'post_password' => 'kunci'], true);
+      if (is_wp_error($edit) || is_wp_error($private) || is_wp_error($protect)) throw new Exception('update failed');
+      if (!wp_trash_post(${ids[`${group}-trash`]}) || !wp_delete_post(${ids[`${group}-delete`]}, true)) throw new Exception('trash or delete failed');`);
+  const CHANGES = ['edit', 'private', 'protect', 'trash', 'delete'] as const;
+  const GROUPS = {
+    anon: ['Harga beras naik', 'Rapat tertutup', 'Laporan khusus', 'Berita keliru', 'Berita ganda'],
+    auth: ['Jalan tol baru', 'Catatan internal', 'Analisis premium', 'Ralat', 'Duplikat'],
+  } as const;
+  const ALL_PUBLIC = ['Banjir rob di “Pesisir” & sekitarnya', 'Pasar ikan buka lagi', ...GROUPS.anon, ...GROUPS.auth].sort();
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'warta-sync-'));
@@ -40,11 +64,16 @@ describe.skipIf(wordpressUnavailable !== undefined)(`warta sync against a real W
     ]);
     await site.php('wp_delete_post(1, true);'); // the "Hello world!" every new site starts with
     const category = await site.phpJson<number>(`return wp_insert_term('Metro & Kota', 'category')['term_id'];`);
-    await insert('markup', { post_title: 'Banjir <em>rob</em> di "Pesisir" & sekitarnya', post_content: '<!-- wp:paragraph --><p>Air laut naik.</p><!-- /wp:paragraph -->', post_status: 'publish', post_category: [category], tags_input: ['banjir', 'rob'] });
-    await insert('classic', { post_title: 'Pasar ikan buka lagi', post_content: 'Paragraf satu.\n\nParagraf dua.', post_status: 'publish' });
-    await insert('draft', { post_title: 'Draf rahasia', post_content: 'Rahasia redaksi.', post_status: 'draft' });
-    await insert('protected', { post_title: 'Untuk pelanggan', post_content: 'Rahasia redaksi.', post_status: 'publish', post_password: 'kunci' });
-    await insert('scheduled', { post_title: 'Terjadwal', post_content: 'Rahasia redaksi.', post_status: 'future', post_date: '2035-01-01 08:00:00' });
+    await insertAll([
+      ['markup', { post_title: 'Banjir <em>rob</em> di "Pesisir" & sekitarnya', post_content: '<!-- wp:paragraph --><p>Air laut naik.</p><!-- /wp:paragraph -->', post_status: 'publish', post_category: [category], tags_input: ['banjir', 'rob'] }],
+      ['classic', { post_title: 'Pasar ikan buka lagi', post_content: 'Paragraf satu.\n\nParagraf dua.', post_status: 'publish' }],
+      ...Object.entries(GROUPS).flatMap(([group, titles]) =>
+        CHANGES.map((change, i): [string, Record<string, unknown>] => [`${group}-${change}`, { post_title: titles[i], post_content: `<p>${titles[i]}: isi berita.</p>`, post_status: 'publish' }]),
+      ),
+      ['draft', { post_title: 'Draf rahasia', post_content: 'Rahasia redaksi.', post_status: 'draft' }],
+      ['protected', { post_title: 'Untuk pelanggan', post_content: 'Rahasia redaksi.', post_status: 'publish', post_password: 'kunci' }],
+      ['scheduled', { post_title: 'Terjadwal', post_content: 'Rahasia redaksi.', post_status: 'future', post_date: '2035-01-01 08:00:00' }],
+    ]);
   }, 300_000);
 
   afterAll(async () => {
@@ -54,26 +83,61 @@ describe.skipIf(wordpressUnavailable !== undefined)(`warta sync against a real W
 
   it('publishes the public posts with their categories, tags and authors, and never the others', async () => {
     const summary = sync(...authenticated());
-    expect(summary).toMatchObject({ created: 2, updated: 0, withdrawn: 0, refused: [], notPublic: { draft: 1, 'password-protected': 1, scheduled: 1 } });
+    expect(summary).toMatchObject({ created: 12, updated: 0, withdrawn: 0, refused: [], notPublic: { draft: 1, 'password-protected': 1, scheduled: 1 } });
     // The ingest API answers once an article is stored; the feeds follow within moments.
-    await expect.poll(latestTitles, { timeout: 60_000, interval: 250 }).toEqual(['Banjir rob di “Pesisir” & sekitarnya', 'Pasar ikan buka lagi']);
+    await expect.poll(latestTitles, { timeout: 60_000, interval: 250 }).toEqual(ALL_PUBLIC);
     const section = JSON.parse(await (await fetch(`${job.edgeUrl}/feeds/section/metro-dan-kota.json`)).text()) as { items: { title: string; tags: string[]; authors: { name: string }[] }[] };
     // The REST API's title is what the site shows, smart quotes (wptexturize) included.
     expect(section.items[0]).toMatchObject({ title: 'Banjir rob di “Pesisir” & sekitarnya', authors: [{ name: 'admin' }] });
     expect(section.items[0]?.tags).toEqual(expect.arrayContaining(['banjir', 'rob']));
     const state = JSON.parse(await readFile(summary.stateFile, 'utf8'));
-    expect(state).toMatchObject({ site: site.url, modifiedAfter: expect.stringMatching(/^\d{4}-/) });
+    // The ids listed as published: the twelve public posts and the password-protected one.
+    expect(state).toMatchObject({ site: site.url, modifiedAfter: expect.stringMatching(/^\d{4}-/), listed: expect.any(Array) });
+    expect(state.listed).toHaveLength(13);
   }, 180_000);
 
-  it('fetches only what changed since the last run', async () => {
+  it('fetches only what changed since the last run, and one count shows nothing left', async () => {
     const again = sync(...authenticated());
-    expect(again).toMatchObject({ created: 0, updated: 0, withdrawn: 0 });
-    expect(again.posts).toBeLessThan(5);
+    // The newest post again (modified_after starts a second early) and the scheduled one, whose
+    // modification time WordPress set to its future date.
+    expect(again).toMatchObject({ created: 0, updated: 0, withdrawn: 0, listed: 13, idPages: 0 });
+    expect(again.posts).toBeLessThanOrEqual(2);
   }, 180_000);
 
   it('works without credentials on public posts only, from a given date', async () => {
     const summary = sync('--since', '2000-01-01', '--state', join(dataDir, 'anonymous.json'));
-    // Anonymous visitors see the two public posts and the password-protected one (its content withheld).
-    expect(summary).toMatchObject({ posts: 3, unchanged: 2, created: 0, withdrawn: 0, notPublic: { 'password-protected': 1 } });
+    // Anonymous visitors see the public posts and the password-protected one (its content withheld).
+    expect(summary).toMatchObject({ posts: 13, unchanged: 12, created: 0, withdrawn: 0, notPublic: { 'password-protected': 1 }, listed: 13 });
+  }, 180_000);
+
+  it('without credentials, takes in an edit and withdraws posts made private, password-protected, trashed or deleted', async () => {
+    await changeGroup('anon', 'Harga beras turun');
+    const summary = sync('--state', join(dataDir, 'anonymous.json'));
+    // The protected post is still listed (changed, so seen); the other three are simply no longer listed.
+    expect(summary).toMatchObject({ updated: 1, withdrawn: 4, withdrawnBy: { 'password-protected': 1, unlisted: 3 }, refused: [], listed: 10, idPages: 1 });
+    const expected = ALL_PUBLIC.filter((t) => !GROUPS.anon.includes(t as never)).concat('Harga beras turun').sort();
+    await expect.poll(latestTitles, { timeout: 60_000, interval: 250 }).toEqual(expected);
+    const feed = JSON.parse(await (await fetch(`${job.edgeUrl}/feeds/latest.json`)).text()) as { items: { title: string; content_html?: string }[] };
+    expect(feed.items.find((i) => i.title === 'Harga beras turun')?.content_html).toContain('Koreksi: angka terbaru.');
+  }, 180_000);
+
+  it('with credentials, names why each post was withdrawn', async () => {
+    await changeGroup('auth', 'Jalan tol baru dibuka');
+    const summary = sync(...authenticated());
+    // The anonymous run already withdrew the first group: those are counted as not public, not withdrawn again.
+    expect(summary).toMatchObject({ updated: 1, withdrawn: 4, withdrawnBy: { private: 1, 'password-protected': 1, trash: 1, deleted: 1 }, refused: [], listed: 7 });
+    expect(summary.notPublic).toMatchObject({ private: 1, trash: 1, deleted: 1 });
+    const expected = ['Banjir rob di “Pesisir” & sekitarnya', 'Pasar ikan buka lagi', 'Harga beras turun', 'Jalan tol baru dibuka'].sort();
+    await expect.poll(latestTitles, { timeout: 60_000, interval: 250 }).toEqual(expected);
   }, 180_000);
 });
+
+/** A PHP string literal. */
+function phpString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A PHP string literal holding `value` as JSON. */
+function phpJson(value: unknown): string {
+  return phpString(JSON.stringify(value));
+}
