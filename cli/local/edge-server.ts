@@ -36,6 +36,12 @@ export interface EdgeServer {
   close(): Promise<void>;
 }
 
+/**
+ * The object `/` answers with, as CloudFront's `defaultRootObject` (infra/constructs/delivery.ts): the
+ * discovery page the feed builder writes. Until a build wrote one, the edge lists the bucket's feeds itself.
+ */
+export const DEFAULT_ROOT_OBJECT = 'index.html';
+
 /** CloudFront compresses objects from 1,000 bytes to 10 MB of these types; smaller ones gain nothing. */
 const COMPRESS_MIN_BYTES = 1000;
 const COMPRESSIBLE = /^(text\/|application\/(json|feed\+json|rss\+xml|atom\+xml|xml|javascript)|image\/svg\+xml)/;
@@ -104,6 +110,17 @@ function etagMatches(header: string, etag: string | undefined): boolean {
 export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
   const signedPrefixes = options.signedPrefixes ?? ['partners/'];
   const clock = options.clock ?? { now: () => new Date() };
+
+  async function objectExists(key: string): Promise<boolean> {
+    try {
+      await options.s3.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404 || (error as { name?: string }).name === 'NotFound') return false;
+      throw error;
+    }
+  }
 
   async function serveIndex(res: ServerResponse, head: boolean): Promise<Outcome> {
     const keys: string[] = [];
@@ -252,7 +269,7 @@ ${items || '<li>No feeds published yet.</li>'}
     const q = target.indexOf('?');
     const rawPath = q === -1 ? target : target.slice(0, q);
     const query = q === -1 ? '' : target.slice(q + 1);
-    if (rawPath === '/') return serveIndex(res, head);
+    if (rawPath === '/') return (await objectExists(DEFAULT_ROOT_OBJECT)) ? serveObject(req, res, DEFAULT_ROOT_OBJECT, head) : serveIndex(res, head);
     const key = objectKeyFromPath(rawPath);
     if (key === undefined) return { status: 400, bytes: sendText(res, 400, 'Bad Request', head), reason: 'bad path' };
 

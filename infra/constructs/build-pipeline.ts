@@ -6,6 +6,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
+import { INDEX_KEY, OPML_KEY } from '../../shared/discovery/render-discovery.js';
 import { WEBSUB_METRICS } from '../../shared/websub/metric-names.js';
 import type { WartaAlarms } from './alarms.js';
 import { Concern } from './concern.js';
@@ -13,6 +14,8 @@ import { WartaFunction, type SiteIdentity } from './warta-function.js';
 
 /** Public prefixes served to anyone through CloudFront; everything else in the feed bucket is private or partner-only. */
 export const PUBLIC_PREFIXES = ['feeds', 'related', 'sitemaps', 'stories'] as const;
+/** Public files at the root of the bucket: the discovery page (CloudFront's default root object) and the OPML. */
+export const DISCOVERY_KEYS = [INDEX_KEY, OPML_KEY] as const;
 export const PARTNER_PREFIX = 'partners';
 
 /** Stream wiring shared by both builders; see docs/deploy.md for why these numbers. */
@@ -73,6 +76,8 @@ export class WartaBuildPipeline extends Concern {
       .bindArticlesTable(table, ['Query', 'GetItem', 'BatchGetItem', 'PutItem', 'DeleteItem', 'BatchWriteItem', 'UpdateItem'])
       .bindBucket(ENV.feedBucketName, feedBucket, {
         prefixes: ['feeds/', 'sitemaps/', `${PARTNER_PREFIX}/`],
+        // The discovery page and subscription list at the root of the bucket (docs/feeds.md, "Discovery").
+        keys: DISCOVERY_KEYS,
         access: ['read', 'write', 'delete'],
         list: true,
       })

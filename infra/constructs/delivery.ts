@@ -23,11 +23,15 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
+import { INDEX_KEY } from '../../shared/discovery/render-discovery.js';
 import type { StackSettings } from '../stack-config.js';
 import type { WartaAlarms } from './alarms.js';
-import { PARTNER_PREFIX, PUBLIC_PREFIXES } from './build-pipeline.js';
+import { DISCOVERY_KEYS, PARTNER_PREFIX, PUBLIC_PREFIXES } from './build-pipeline.js';
 import { Concern, nameIgnoringConcerns } from './concern.js';
 import { WartaFunction, type SiteIdentity } from './warta-function.js';
+
+/** What `/` serves: the discovery page the feed builder writes (docs/feeds.md, "Discovery"). */
+export const DEFAULT_ROOT_OBJECT = INDEX_KEY;
 
 export interface WartaDeliveryProps {
   readonly site: SiteIdentity;
@@ -75,12 +79,15 @@ export class WartaDelivery extends Concern {
     const partnerPublicKeys = props.partnerPublicKeys ?? [];
 
     const region = Stack.of(this).region;
+    // The root goes to the discovery page (the function rewrites it itself rather than rely on the order in
+    // which CloudFront applies the default root object and viewer-request functions); any other path outside
+    // the published prefixes and files is answered 404 at the edge.
     const denyOtherPaths = new EdgeFunction(this, 'NotFoundFunction', {
       functionName: `${region}${nameIgnoringConcerns(this, 'NotFoundFunction')}`,
       runtime: FunctionRuntime.JS_2_0,
-      comment: 'Answers 404 for paths outside the published prefixes, so no other bucket key is ever served',
+      comment: 'Serves / as index.html and answers 404 for paths outside the published prefixes, so no other bucket key is ever served',
       code: FunctionCode.fromInline(
-        "function handler(event) { return { statusCode: 404, statusDescription: 'Not Found', headers: { 'cache-control': { value: 'max-age=60' } } }; }",
+        `function handler(event) { if (event.request.uri === '/') { event.request.uri = '/${DEFAULT_ROOT_OBJECT}'; return event.request; } return { statusCode: 404, statusDescription: 'Not Found', headers: { 'cache-control': { value: 'max-age=60' } } }; }`,
       ),
     });
 
@@ -104,9 +111,10 @@ export class WartaDelivery extends Concern {
       cachePolicy: publicCachePolicy,
       compress: true,
     };
-    const additionalBehaviors: Record<string, BehaviorOptions> = Object.fromEntries(
-      PUBLIC_PREFIXES.map((prefix) => [`${prefix}/*`, publicBehavior]),
-    );
+    const additionalBehaviors: Record<string, BehaviorOptions> = Object.fromEntries([
+      ...PUBLIC_PREFIXES.map((prefix) => [`${prefix}/*`, publicBehavior] as const),
+      ...DISCOVERY_KEYS.map((key) => [key, publicBehavior] as const),
+    ]);
 
     this.partnerAccess = undefined;
     this.signingKeySecret = undefined;
@@ -174,13 +182,13 @@ export class WartaDelivery extends Concern {
       props.customDomain === undefined ? undefined : Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn);
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `Warta feeds (${props.stage})`,
+      // `/` reaches the origin through this behavior (as index.html), so it caches and compresses like the
+      // public files; every other path it matches is answered by the function and never reaches the origin.
       defaultBehavior: {
-        origin,
-        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: CachePolicy.CACHING_DISABLED,
+        ...publicBehavior,
         functionAssociations: [{ function: denyOtherPaths, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
+      defaultRootObject: DEFAULT_ROOT_OBJECT,
       additionalBehaviors,
       httpVersion: HttpVersion.HTTP2_AND_3,
       // Price class 200 includes the Asian edge locations (Jakarta) where the first outlet's readers are.

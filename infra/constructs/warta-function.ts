@@ -173,20 +173,22 @@ export class WartaFunction extends Construct {
   }
 
   /**
-   * Names a bucket and grants object access under the given key prefixes only (e.g. `feeds/`).
+   * Names a bucket and grants object access under the given key prefixes only (e.g. `feeds/`), and to the
+   * exact `keys` named (e.g. `index.html`), which need no wildcard.
    * `list` allows ListBucket, restricted by an `s3:prefix` condition to the same prefixes (the publisher lists a prefix to find stale objects).
    */
   bindBucket(
     name: typeof ENV.feedBucketName | typeof ENV.inboxBucketName,
     bucket: IBucket,
-    grant: { prefixes: readonly string[]; access: readonly ObjectAccess[]; list?: boolean },
+    grant: { prefixes: readonly string[]; keys?: readonly string[]; access: readonly ObjectAccess[]; list?: boolean },
   ): this {
     this.setEnvironment(name, bucket.bucketName);
+    const keys = grant.keys ?? [];
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: grant.access.map((a) => OBJECT_ACTIONS[a]),
-        resources: grant.prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
+        resources: [...grant.prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)), ...keys.map((key) => bucket.arnForObjects(key))],
       }),
     );
     const bucketResource = bucket.node.defaultChild as CfnElement | undefined;
@@ -205,7 +207,7 @@ export class WartaFunction extends Construct {
           effect: Effect.ALLOW,
           actions: ['s3:ListBucket'],
           resources: [bucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': grant.prefixes.flatMap((prefix) => [prefix, `${prefix}*`]) } },
+          conditions: { StringLike: { 's3:prefix': [...grant.prefixes.flatMap((prefix) => [prefix, `${prefix}*`]), ...keys] } },
         }),
       );
     }

@@ -16,6 +16,7 @@ import { rebuildPartnerOutputs, type PartnerOutputDeps } from '../partners/build
 import { renderFeeds } from '../feeds/render-feeds.js';
 import type { BuildFeedsDeps } from '../usecases/build-feeds.js';
 import { DynamoDbRelatedStore } from '../storage/dynamodb-related-store.js';
+import { DynamoDbFeedDirectory } from '../storage/dynamodb-feed-directory.js';
 
 /** Everything a handler needs, built once and passed in; tests and the local runtime build their own. */
 export interface Dependencies {
@@ -96,6 +97,7 @@ export function feedBuildDependencies(deps: Dependencies): BuildFeedsDeps {
     site: deps.config.site,
     archives: new DynamoDbFeedArchive(deps.documentClient, deps.config.articlesTableName),
     sitemaps: { store: new DynamoDbSitemapStore(deps.documentClient, deps.config.articlesTableName), clock: deps.clock },
+    discovery: { directory: new DynamoDbFeedDirectory(deps.documentClient, deps.config.articlesTableName), clock: deps.clock },
     related: deps.related,
     partnerOutputs: (ids) => rebuildPartnerOutputs(partnerDeps, ids),
   };

@@ -16,6 +16,7 @@ import { renderWithinBudget } from '../feeds/feed-budget.js';
 import type { Article } from '../model/article.js';
 import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
 import { updateSitemaps, type SitemapStore } from '../sitemaps/build-sitemaps.js';
+import { updateDiscovery, type FeedDirectoryStore } from '../discovery/build-discovery.js';
 import { slugify } from '../text/slugify.js';
 
 /** A revision counter per feed; see DynamoDbFeedRevisions. */
@@ -62,6 +63,8 @@ export interface BuildFeedsDeps {
   archives?: FeedArchiveStore;
   /** Sitemaps (news, monthly, index) rebuilt for the same change; none are written when absent. */
   sitemaps?: { store: SitemapStore; clock: Clock };
+  /** The feed directory behind `index.html` and `feeds.opml` (docs/feeds.md, "Discovery"); neither is written when absent. */
+  discovery?: { directory: FeedDirectoryStore; clock: Clock };
   /** Related links rendered into entries; feeds build without them when absent. */
   related?: RelatedLinksSource;
   /** Rebuilds partner outputs for the same change (partners/<id>/…). */
@@ -149,6 +152,14 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
     );
     result.written.push(...sitemaps.written);
     result.deleted.push(...sitemaps.deleted);
+  }
+
+  if (deps.discovery) {
+    // After the feeds: the index links only feeds whose files exist.
+    const changes = [...touched].map(([path, sortKeys]) => ({ path, sortKeys: [...sortKeys] }));
+    const discovery = await updateDiscovery({ ...deps, ...deps.discovery }, changes, articleIds);
+    result.written.push(...discovery.written);
+    result.deleted.push(...discovery.deleted);
   }
 
   if (deps.partnerOutputs) {

@@ -1,4 +1,5 @@
 import { StorageError } from '../errors.js';
+import { rebuildDiscovery } from '../discovery/build-discovery.js';
 import { publishFeed, type BuildFeedsDeps } from './build-feeds.js';
 
 /** The whole archive's listings, read in pages rather than one request per article. */
@@ -86,6 +87,12 @@ export async function rebuildAllFeeds(deps: RebuildAllDeps, options: RebuildAllO
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, paths.length)) }, worker));
 
   let deleted = 0;
+  if (deps.discovery) {
+    // The feed directory from every listing, so the index repairs itself as the feeds do.
+    const discovery = await rebuildDiscovery({ ...deps, ...deps.discovery }, paths);
+    written += discovery.written.length;
+    deleted += discovery.deleted.length;
+  }
   if (deps.partnerOutputs) {
     report({ phase: 'partners', done: 0 });
     const partner = await deps.partnerOutputs();

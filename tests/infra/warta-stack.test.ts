@@ -222,9 +222,9 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
     expect(origins[0]?.OriginAccessControlId).toBeDefined();
     const behaviors = distribution.CacheBehaviors as Array<Record<string, unknown>>;
     const byPattern = new Map(behaviors.map((b) => [b.PathPattern, b]));
-    expect([...byPattern.keys()].sort()).toEqual(['feeds/*', 'partners/*', 'related/*', 'sitemaps/*', 'stories/*']);
+    expect([...byPattern.keys()].sort()).toEqual(['feeds.opml', 'feeds/*', 'index.html', 'partners/*', 'related/*', 'sitemaps/*', 'stories/*']);
     const publicPolicyId = logicalIdOf(template, 'AWS::CloudFront::CachePolicy', 'PublicFeedCachePolicy');
-    for (const pattern of ['feeds/*', 'related/*', 'sitemaps/*', 'stories/*']) {
+    for (const pattern of ['feeds/*', 'related/*', 'sitemaps/*', 'stories/*', 'index.html', 'feeds.opml']) {
       const b = byPattern.get(pattern);
       expect(b, pattern).toMatchObject({
         Compress: true,
@@ -276,10 +276,28 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
       { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } },
     ]);
     const code = propsOf(template, 'AWS::CloudFront::Function', fnId).FunctionCode as string;
-    const response = runInNewContext(`${code}; handler({ request: { uri: '/partners/acme/latest.rss', headers: {} } })`) as {
-      statusCode: number;
-    };
-    expect(response.statusCode).toBe(404);
+    const run = (uri: string) => runInNewContext(`${code}; handler({ request: { uri: ${JSON.stringify(uri)}, headers: {} } })`) as Record<string, unknown>;
+    for (const uri of ['/partners/acme/latest.rss', '/index.htm', '/feeds.opml.bak', '/.env', '/logs/cloudfront/x.gz']) {
+      expect(run(uri).statusCode, uri).toBe(404);
+    }
+  });
+
+  it('serves the discovery page at / (default root object, cached and compressed like the feeds) and the OPML beside it', () => {
+    const distribution = Object.values(resourcesOf(template, 'AWS::CloudFront::Distribution'))[0]?.Properties
+      .DistributionConfig as Record<string, unknown>;
+    expect(distribution.DefaultRootObject).toBe('index.html');
+    const publicPolicyId = logicalIdOf(template, 'AWS::CloudFront::CachePolicy', 'PublicFeedCachePolicy');
+    expect(distribution.DefaultCacheBehavior).toMatchObject({ CachePolicyId: { Ref: publicPolicyId }, Compress: true, AllowedMethods: ['GET', 'HEAD'] });
+    // The viewer-request function sends the root to index.html itself and lets nothing else through.
+    const fnId = logicalIdOf(template, 'AWS::CloudFront::Function', 'NotFoundFunction');
+    const code = propsOf(template, 'AWS::CloudFront::Function', fnId).FunctionCode as string;
+    const rewritten = runInNewContext(`${code}; handler({ request: { uri: '/', headers: {} } })`) as { uri?: string; statusCode?: number };
+    expect(rewritten).toEqual({ uri: '/index.html', headers: {} });
+    // The feed builder may write exactly these two root files, without a wildcard.
+    const statements = policyOf(template, 'FeedBuilder');
+    const objectWrites = statements.filter((s) => actionsOf(s).includes('s3:PutObject'));
+    const written = objectWrites.flatMap(resourceStrings).filter((r) => !r.includes('/feeds/') && !r.includes('/sitemaps/') && !r.includes('/partners/'));
+    expect(written.map((r) => r.match(/\/([^/"]+)"\]/)?.[1]).sort()).toEqual(['feeds.opml', 'index.html']);
   });
 
   it('writes CloudFront standard logs to an ACL-enabled, private log bucket', () => {
@@ -419,19 +437,18 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
   });
 
   it.each([
-    ['FeedBuilder', ['feeds', 'sitemaps', 'partners']],
-    ['RelatedBuilder', ['related', 'stories', 'feeds/story']],
-  ] as const)('lets %s write objects only under its own prefixes and list only those', (name, prefixes) => {
+    ['FeedBuilder', ['feeds', 'sitemaps', 'partners'], ['index.html', 'feeds.opml']],
+    ['RelatedBuilder', ['related', 'stories', 'feeds/story'], []],
+  ] as const)('lets %s write objects only under its own prefixes (and its own root files) and list only those', (name, prefixes, keys) => {
     const statements = policyOf(template, name);
     const objects = statements.filter((s) => actionsOf(s).includes('s3:PutObject'));
     expect(objects).toHaveLength(1);
     expect(actionsOf(objects[0] as Statement).sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
-    expect((objects[0] as Statement).Resource).toEqual(
-      prefixes.map((p) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['FeedBucket0A59BD93', 'Arn'] }, `/${p}/*`]] })),
-    );
+    const objectArn = (suffix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['FeedBucket0A59BD93', 'Arn'] }, suffix]] });
+    expect((objects[0] as Statement).Resource).toEqual([...prefixes.map((p) => objectArn(`/${p}/*`)), ...keys.map((k) => objectArn(`/${k}`))]);
     const list = statements.find((s) => actionsOf(s).includes('s3:ListBucket'));
     expect(list?.Resource).toEqual({ 'Fn::GetAtt': ['FeedBucket0A59BD93', 'Arn'] });
-    expect(list?.Condition).toEqual({ StringLike: { 's3:prefix': prefixes.flatMap((p) => [`${p}/`, `${p}/*`]) } });
+    expect(list?.Condition).toEqual({ StringLike: { 's3:prefix': [...prefixes.flatMap((p) => [`${p}/`, `${p}/*`]), ...keys] } });
     const s3Actions = statements.flatMap(actionsOf).filter((a) => a.startsWith('s3:'));
     expect(new Set(s3Actions)).toEqual(new Set(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket']));
     const dynamo = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
@@ -487,7 +504,7 @@ describe('Warta stack, fresh-clone defaults', () => {
     const distribution = Object.values(resourcesOf(template, 'AWS::CloudFront::Distribution'))[0]?.Properties
       .DistributionConfig as Record<string, unknown>;
     const patterns = (distribution.CacheBehaviors as Array<{ PathPattern: string }>).map((b) => b.PathPattern).sort();
-    expect(patterns).toEqual(['feeds/*', 'related/*', 'sitemaps/*', 'stories/*']);
+    expect(patterns).toEqual(['feeds.opml', 'feeds/*', 'index.html', 'related/*', 'sitemaps/*', 'stories/*']);
     expect((distribution.DefaultCacheBehavior as Record<string, unknown>).FunctionAssociations).toHaveLength(1);
     const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
     expect(routes.sort()).toEqual(['DELETE /articles/{id}', 'POST /articles']);

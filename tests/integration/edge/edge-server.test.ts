@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEdgeServer, type EdgeServer } from '../../../cli/local/edge-server.js';
@@ -215,7 +215,7 @@ describe('local edge server', () => {
       expect(post.headers.allow).toBe('GET, HEAD');
     });
 
-    it('lists public feeds on the index page, not partner objects', async () => {
+    it('lists public feeds on its own index page until a build wrote index.html, not partner objects', async () => {
       const reply = await send(edge.port, '/');
       expect(reply.status).toBe(200);
       expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -223,6 +223,34 @@ describe('local edge server', () => {
       expect(html).toContain('<a href="/feeds/latest.rss">feeds/latest.rss</a>');
       expect(html).toContain('feeds/section/politik.json');
       expect(html).not.toContain('partners/acme/feed.rss');
+    });
+
+    it('answers / with index.html once it exists, as CloudFront serves its default root object', async () => {
+      const page = `<!doctype html><html lang="id"><head><meta charset="utf-8"><title>JurnalPagi</title></head><body>${'<p>Berita “terbaru” &amp; lainnya</p>'.repeat(40)}</body></html>`;
+      const cacheControl = 'public, max-age=300, stale-while-revalidate=60';
+      const put = (key: string, body: string, contentType: string) =>
+        fixture.s3.send(new PutObjectCommand({ Bucket: fixture.bucket, Key: key, Body: body, ContentType: contentType, CacheControl: cacheControl }));
+      await put('index.html', page, 'text/html; charset=utf-8');
+      await put('feeds.opml', '<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>t</title></head><body><outline text="a"/></body></opml>', 'text/x-opml; charset=utf-8');
+
+      const root = await send(edge.port, '/');
+      expect(root.status).toBe(200);
+      expect(root.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(root.headers['cache-control']).toBe(cacheControl);
+      expect(root.body.toString()).toBe(page);
+      const etag = String(root.headers.etag);
+      expect((await send(edge.port, '/', { 'if-none-match': etag })).status).toBe(304);
+      const zipped = await send(edge.port, '/', { 'accept-encoding': 'gzip' });
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(zipped.body).toString()).toBe(page);
+      expect((await send(edge.port, '/', {}, 'HEAD')).headers['content-length']).toBe(String(Buffer.byteLength(page)));
+
+      const opml = await send(edge.port, '/feeds.opml');
+      expect(opml.status).toBe(200);
+      expect(opml.headers['content-type']).toBe('text/x-opml; charset=utf-8');
+      // The other tests see the bucket as it was.
+      await fixture.s3.send(new DeleteObjectsCommand({ Bucket: fixture.bucket, Delete: { Objects: [{ Key: 'index.html' }, { Key: 'feeds.opml' }] } }));
+      expect((await send(edge.port, '/')).body.toString()).toContain('<a href="/feeds/latest.rss">');
     });
 
     it.each([
