@@ -20,7 +20,8 @@ export interface ArticleRepository {
    * Writes `article` only if no article with this id exists (`expectedVersion` undefined), or if the stored
    * one is still at `expectedVersion` or was updated before `article.updatedAt`, decided atomically by the
    * store. An update counts the stored version up by one; returns the version written.
-   * Throws ConcurrentModificationError when the condition fails (re-read and decide again).
+   * Throws ConcurrentModificationError when the condition fails (re-read and decide again), and
+   * InvalidInputError, naming the largest fields, when the store can never hold the article (DynamoDB's 400 KB item limit).
    */
   save(article: Article, expectedVersion: number | undefined): Promise<number>;
   /** Newest-first published articles of one feed listing (see docs/storage.md), at most `limit`. */

@@ -7,8 +7,9 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentModificationError, StorageError } from '../errors.js';
+import { ConcurrentModificationError, InvalidInputError, StorageError } from '../errors.js';
 import { batchBackoff, batchWriteAll, dynamoDbCall } from './dynamodb-errors.js';
+import { itemSizeProblems } from './dynamodb-item-size.js';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import { ArticleSchema, type Article } from '../model/article.js';
 import type { ArticleRepository, ListingChange } from '../ports.js';
@@ -26,6 +27,7 @@ const listedKey = (id: string) => ({ pk: `ARTICLE#${id}`, sk: LISTED_SORT_KEY })
 export const listingPk = (path: string) => `LIST#${path}`;
 /** Every field an article item may carry, so an update removes the optional ones a new version no longer has. */
 const ARTICLE_FIELDS = Object.keys(ArticleSchema.shape);
+const ARTICLE_FIELD_SET: ReadonlySet<string> = new Set(ARTICLE_FIELDS);
 
 export interface ListingRef {
   path: string;
@@ -74,6 +76,10 @@ export class DynamoDbArticleRepository implements ArticleRepository {
 
   async save(article: Article, expectedVersion: number | undefined): Promise<number> {
     const { version, ...fields } = ArticleSchema.parse(article);
+    // Measured before writing: DynamoDB refuses an item over 400 KB with a ValidationException, which would
+    // read as a storage failure (503, "retry later") for input that can never be stored.
+    const tooLarge = itemSizeProblems({ ...articleKey(article.id), entity: 'article', ...fields, version }, ARTICLE_FIELD_SET);
+    if (tooLarge) throw new InvalidInputError(tooLarge);
     try {
       if (expectedVersion === undefined) {
         await this.client.send(

@@ -1,7 +1,7 @@
 import { contentHash } from '../article/content-hash.js';
 import { normalizeDraft, type NormalizedContent } from '../article/normalize.js';
 import type { SiteConfig } from '../config/load-config.js';
-import { ConcurrentModificationError, type Problem } from '../errors.js';
+import { ConcurrentModificationError, InvalidInputError, type Problem } from '../errors.js';
 import { feedObjectKey, feedPathsForArticle } from '../feeds/feed-paths.js';
 import type { Article } from '../model/article.js';
 import { parseArticleInput, type InputFormat, type RawInput } from '../parsing/parse-input.js';
@@ -87,7 +87,14 @@ export async function ingestArticle(deps: IngestDeps, input: RawInput): Promise<
       version: (stored?.version ?? 0) + 1,
       updatedAt: sourceUpdatedAt ?? (stored ? now.toISOString() : (publishedAtGiven ? publishedAt : now.toISOString())),
     };
-    const version = await deps.articles.save(article, stored?.version);
+    let version: number;
+    try {
+      version = await deps.articles.save(article, stored?.version);
+    } catch (error) {
+      // The store can refuse what no retry fixes (an item over DynamoDB's 400 KB): that is the sender's to change.
+      if (error instanceof InvalidInputError) return { status: 'refused', articleId: content.id, problems: [...error.problems] };
+      throw error;
+    }
     const status = !stored ? 'created' : article.status === 'withdrawn' && stored.status !== 'withdrawn' ? 'withdrawn' : 'updated';
     return { status, article: { ...article, version }, format, notes, links: linksOf(article, deps.site) };
   });
