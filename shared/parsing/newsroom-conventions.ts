@@ -28,14 +28,19 @@ export function escapeHtml(text: string): string {
 }
 
 const PLACE_WORD = String.raw`\p{Lu}[\p{L}'’.]*`;
+// Lower-case particles inside foreign place names: "Rio de Janeiro", "Dar es Salaam", "Den Haag" needs none.
+const PLACE_PARTICLE = String.raw`(?:de|da|do|dos|das|del|della|es|el|al|van|von|der|den|la|le) `;
 // "Jakarta", "Banda Aceh", "Tanjung Pinang", "JAKARTA"; four words covers "Kota Baru Parahyangan"-like names.
-const PLACE = String.raw`(${PLACE_WORD}(?: ${PLACE_WORD}){0,3})`;
+const PLACE = String.raw`(${PLACE_WORD}(?: (?:${PLACE_PARTICLE})?${PLACE_WORD}){0,3})`;
 // Dates wire services put after the place: "5/2", "5/2/2024", "Rabu (7/2)", "Rabu, 7 Februari 2024".
 const DATE = String.raw`(?:,\s*(?:\p{L}+,?\s+)?(?:\(?\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\)?|\d{1,2}\s+\p{L}+(?:\s+\d{4})?))`;
 const SOURCE = String.raw`(?:\s*\(([^()]{1,40})\))`;
+// Outlets that name themselves by their domain after a comma: "JAKARTA, KOMPAS.com –", "Medan, Tribun-Medan.com -".
+// Only a domain-shaped name counts: "Surabaya, Jawa Timur –" names a province, not an outlet.
+const DOMAIN_SOURCE = String.raw`(?:,\s*([\p{L}\p{N}][\p{L}\p{N}-]*(?:\.[a-z]{2,6}){1,2}))`;
 // A spaced hyphen, a double hyphen, or an en/em dash with or without spaces.
 const DASH = String.raw`(?:\s*(?:--|[–—])\s*|\s+-\s+|(?<=\))\s*-\s*)`;
-const DATELINE = new RegExp(String.raw`^${PLACE}${DATE}?${SOURCE}?${DASH}(?=\S)`, 'u');
+const DATELINE = new RegExp(String.raw`^${PLACE}(?:${DATE}?${SOURCE}?|${DOMAIN_SOURCE})${DASH}(?=\S)`, 'u');
 
 /** What a dateline split finds: the dateline and the length of the prefix it occupied. */
 export interface DatelineMatch {
@@ -53,7 +58,7 @@ export function matchDateline(paragraph: string): DatelineMatch | undefined {
   if (!m) return undefined;
   const place = normalizePlace(m[1] ?? '');
   if (!place) return undefined;
-  const source = m[2]?.trim();
+  const source = (m[2] ?? m[3])?.trim();
   const dateline: Dateline = source ? { place, source } : { place };
   return { dateline, length: m[0].length };
 }
@@ -69,12 +74,21 @@ function normalizePlace(place: string): string {
   return trimmed;
 }
 
-/** A credit line's meaning: who edited the piece, or who reported it. */
-export type Credit = { kind: 'editor'; name: string } | { kind: 'reporter'; names: string[] };
+/**
+ * A credit line's meaning: who edited the piece, or who reported it ("Penulis/Editor: X" names one person
+ * for both: `alsoEditor`).
+ */
+export type Credit = { kind: 'editor'; name: string } | { kind: 'reporter'; names: string[]; alsoEditor?: true };
 
-const EDITOR_LABEL = /^(?:redaktur|editor|penyunting|editing|redaksi)\s*:\s*(.+)$/iu;
-const REPORTER_LABEL = /^(?:pewarta|reporter|penulis|wartawan|kontributor)\s*:\s*(.+)$/iu;
+const EDITOR_WORD = String.raw`(?:redaktur|editor|penyunting|editing|redaksi)`;
+const REPORTER_WORD = String.raw`(?:pewarta|reporter|penulis|wartawan|kontributor)`;
+const EDITOR_LABEL = new RegExp(String.raw`^${EDITOR_WORD}\s*:\s*(.+)$`, 'iu');
+const REPORTER_LABEL = new RegExp(String.raw`^${REPORTER_WORD}\s*:\s*(.+)$`, 'iu');
+/** "Penulis/Editor: X", "Reporter & Editor: X": one person wrote and edited the piece. */
+const REPORTER_EDITOR_LABEL = new RegExp(String.raw`^${REPORTER_WORD}\s*(?:/|&|dan|and)\s*${EDITOR_WORD}\s*:\s*(.+)$`, 'iu');
 const PAREN_EDITOR = /^\(\s*(?:red|editor|redaktur)\s*[:/.]\s*([^()]+?)\s*\)$/iu;
+/** The desk's initials closing a wire story: "(ant/rdp)", "(idn/imk)"; kept as written, they are codes, not names. */
+const PAREN_INITIALS = /^\(\s*(\p{Ll}{2,5}(?:\s*\/\s*\p{Ll}{2,5})+)\s*\)$/u;
 
 /**
  * Reads an editor or reporter credit line ("Redaktur : Siti Zulikha", "(Red: X)", "Pewarta: A, B").
@@ -84,17 +98,28 @@ export function matchCredit(line: string): Credit | undefined {
   if (line.length > 100) return undefined;
   const paren = PAREN_EDITOR.exec(line);
   if (paren?.[1]) return { kind: 'editor', name: tidyNames(paren[1]) };
+  const initials = PAREN_INITIALS.exec(line);
+  if (initials?.[1]) return { kind: 'editor', name: initials[1].replace(/\s+/g, '') };
+  const both = REPORTER_EDITOR_LABEL.exec(line);
+  if (both?.[1]) {
+    const names = splitNames(both[1]);
+    if (names.length > 0) return { kind: 'reporter', names, alsoEditor: true };
+  }
   const editor = EDITOR_LABEL.exec(line);
   if (editor?.[1]) return { kind: 'editor', name: tidyNames(editor[1]) };
   const reporter = REPORTER_LABEL.exec(line);
   if (reporter?.[1]) {
-    const names = reporter[1]
-      .split(/\s*(?:,|\/|&|\bdan\b)\s*/u)
-      .map((n) => n.trim())
-      .filter((n) => n.length > 0);
+    const names = splitNames(reporter[1]);
     if (names.length > 0) return { kind: 'reporter', names };
   }
   return undefined;
+}
+
+function splitNames(names: string): string[] {
+  return names
+    .split(/\s*(?:,|\/|&|\bdan\b)\s*/u)
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
 }
 
 /** "X/Y" and "X /  Y" are the same two editors; keep them as one readable string. */
@@ -128,7 +153,8 @@ const BOILERPLATE = [
   /^(?:kirim komentar|post comment|kirim)$/iu,
   /^(?:bagikan|share this|share|bagikan artikel ini|sebarkan)\s*:?$/iu,
   /^scroll to continue with content$/iu,
-  /^simak juga video\b/iu,
+  // Video promos ("Simak juga Video: …", "Tonton juga video "…" di sini:", "Saksikan Live …"): the video is not in the text.
+  /^(?:simak|tonton|lihat|saksikan)(?:\s+juga)?\s+(?:video|live)\b/iu,
   /^(?:advertisement|iklan|adv|sponsored)$/iu,
   /^(?:suka ini|like this|memuat\.{0,3}|loading\.{0,3})\s*:?$/iu,
 ];
@@ -195,6 +221,15 @@ export function splitHeadlineLabel(line: string, outletLabels: readonly string[]
   return { label: tidyLabel(m[1].trim()), text: m[2].trim() };
 }
 
+/**
+ * The tidied label when `text` is nothing but a known read-also label, with or without its colon ("Baca Juga",
+ * "BACA JUGA :"): in HTML the markup can set the label apart from its links instead of a colon.
+ */
+export function readAloneHeadlineLabel(text: string, outletLabels: readonly string[] = []): string | undefined {
+  const label = cleanLine(text).replace(/\s*:$/u, '');
+  return label.length > 0 && isKnownHeadlineLabel(label, outletLabels) ? tidyLabel(label) : undefined;
+}
+
 /** True for a list item ("1. Salinan akta …", "● Bunga 3 persen", "* Penulis adalah …"). */
 export function isListItem(line: string): boolean {
   return LIST_ITEM.test(line);
@@ -254,19 +289,39 @@ function sameWord(a: string, b: string): boolean {
   return a === b || (a.length >= 5 && b.length >= 5 && a.slice(0, 5) === b.slice(0, 5));
 }
 
+/** Most words a subheading has ("Pesan Prabowo ke Kejaksaan"); a longer bare line between paragraphs is another story's headline. */
+const MAX_SUBHEADING_WORDS = 8;
+/** How many paragraphs after a line count as the section it would open. */
+const SECTION_PARAGRAPHS = 2;
+
 /**
- * Whether a short line reads as the subheading of the paragraph after it rather than a headline of
- * another story: at least half of its subject words recur in that paragraph.
+ * Whether a short line reads as a subheading of its own article rather than a headline of another story:
+ * it has at most eight words, and at least half of its subject words recur in the article's title or in the
+ * section it opens (the next two paragraphs). A reader does the same: "Tidur Bareng Mayat Semalaman" under
+ * the title "… Digorok 3 Kali-Tidur Bareng Mayat" is a section of that story; "Kematangan demokrasi tercermin
+ * di ruang digital pemilu 2024" between paragraphs about platform moderation is another story.
  * A company line with its ticker ("PT Bank Jago Tbk (ARTO)") is a subheading of a market round-up.
  */
-export function introducesParagraph(line: string, next: string | undefined): boolean {
+export function isSubheading(line: string, title: string, section: readonly string[]): boolean {
   if (COMPANY_WITH_TICKER.test(line)) return true;
-  if (next === undefined) return false;
+  if (section.length === 0) return false;
+  if (line.split(/\s+/).filter((w) => w.length > 0).length > MAX_SUBHEADING_WORDS) return false;
+  return sharesSubject(line, [title, ...section.slice(0, SECTION_PARAGRAPHS)].join(' '));
+}
+
+/** Whether at least half (and at least one) of `line`'s subject words recur in `text`. */
+export function sharesSubject(line: string, text: string): boolean {
   const own = [...new Set(contentWords(line))];
   if (own.length === 0) return false;
-  const following = contentWords(next);
-  const shared = own.filter((w) => following.some((f) => sameWord(w, f))).length;
+  const other = contentWords(text);
+  const shared = own.filter((w) => other.some((o) => sameWord(w, o))).length;
   return shared >= 1 && shared * 2 >= own.length;
+}
+
+/** Whether `line` shares any subject word with `text` ("Total aset yang disita …" after a list of what was seized). */
+export function mentionsSubjectOf(line: string, text: string): boolean {
+  const other = contentWords(text);
+  return contentWords(line).some((w) => other.some((o) => sameWord(w, o)));
 }
 
 function stripTrailingMarks(text: string): string {

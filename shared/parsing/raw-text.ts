@@ -6,8 +6,9 @@ import {
   isBoilerplate,
   isCommentFormHeading,
   isCopyrightLine,
-  introducesParagraph,
   isListItem,
+  isSubheading,
+  mentionsSubjectOf,
   isSharePrompt,
   isShareTarget,
   matchCredit,
@@ -49,6 +50,7 @@ export function parseRawText(text: string): ArticleDraft {
       for (const name of credit.names) {
         if (!authors.some((a) => a.name === name)) authors.push({ name });
       }
+      if (credit.alsoEditor) editor ??= credit.names.join(' / ');
       continue;
     }
     if (isCopyrightLine(block)) {
@@ -84,11 +86,14 @@ export function parseRawText(text: string): ArticleDraft {
       return;
     }
     // A bare line is a headline only between paragraphs (never before the first one), not when it opens
-    // a run of list items, and when it is about something else than the paragraph after it (else it is
-    // that paragraph's subheading).
-    const next = items.slice(index + 1).find((later) => !splitHeadlineLabel(later, outletLabels));
+    // a run of list items or closes one (a total after the list of what was seized), and when it is about
+    // something else than its own article (else it is a subheading).
+    const section = items.slice(index + 1).filter((later) => !splitHeadlineLabel(later, outletLabels));
+    const next = section[0];
     if (index === 0 || (next !== undefined && isListItem(next))) return;
-    if (introducesParagraph(item, next)) return;
+    const previous = items[index - 1];
+    if (previous !== undefined && isListItem(previous) && mentionsSubjectOf(item, listRun(items, index - 1).join(' '))) return;
+    if (isSubheading(item, title, section)) return;
     headlineAt.set(index, headline);
   });
   const paragraphs = items.filter((_, index) => !headlineAt.has(index));
@@ -107,30 +112,54 @@ export function parseRawText(text: string): ArticleDraft {
   return draft;
 }
 
+/** The list run ending at `last`: its items and the line that introduces them. */
+function listRun(items: readonly string[], last: number): string[] {
+  let first = last;
+  while (first > 0 && isListItem(items[first - 1] ?? '')) first--;
+  return items.slice(Math.max(0, first - 1), last + 1);
+}
+
 const SENTENCE_END = /[.!?”"'’…:;]$/u;
+
+/** Widest line of a hard-wrapped export (mail clients wrap at 72 to 78); real one-paragraph lines are longer. */
+const MAX_WRAP_WIDTH = 100;
+/** A wrapped line is filled to within this many characters of the export's widest line; a shorter one ends its paragraph. */
+const WRAP_SLACK = 25;
 
 /**
  * Splits the export into cleaned, non-empty blocks. Every line is its own block (the CMS puts one
- * paragraph per line), except that a line continuing a hard-wrapped sentence (previous line open,
- * next line starting in lower case within the same blank-line group) is joined back.
+ * paragraph per line), except that a line continuing a hard-wrapped sentence is joined back: within one
+ * blank-line group, a line starting in lower case after a line that does not end a sentence; and, when
+ * the whole export is hard-wrapped (no line wider than 100 characters, and some line filled to that width
+ * breaks a sentence that goes on in the next line), every line after a filled line, unless it opens a list item.
  */
 function splitBlocks(text: string): string[] {
+  const lines = text.replace(/^\ufeff/, '').split(/\r\n|\r|\n/).map(cleanLine);
+  const width = Math.max(0, ...lines.map((l) => l.length));
+  const filled = (line: string) => line.length > 0 && line.length >= width - WRAP_SLACK;
+  // Evidence of wrapping: a filled line whose sentence visibly goes on in the next line.
+  const wrapped =
+    width <= MAX_WRAP_WIDTH &&
+    lines.some((line, i) => i > 0 && filled(line) && !SENTENCE_END.test(line) && (lines[i + 1]?.length ?? 0) > 0 && !isListItem(lines[i + 1] ?? ''));
   const blocks: string[] = [];
   let previousInGroup = false;
-  for (const raw of text.replace(/^\ufeff/, '').split(/\r\n|\r|\n/)) {
-    const line = cleanLine(raw);
+  let previousLine = '';
+  for (const line of lines) {
     if (line.length === 0) {
       previousInGroup = false;
       continue;
     }
     const last = blocks.length - 1;
     const previous = blocks[last];
-    if (previousInGroup && previous !== undefined && last > 0 && !SENTENCE_END.test(previous) && /^\p{Ll}/u.test(line)) {
+    const continuesSentence = !SENTENCE_END.test(previous ?? '') && /^\p{Ll}/u.test(line);
+    const continuesWrap = wrapped && filled(previousLine) && !isListItem(line);
+    if (previousInGroup && previous !== undefined && last > 0 && (continuesSentence || continuesWrap)) {
       blocks[last] = `${previous} ${line}`;
     } else {
       blocks.push(line);
     }
     previousInGroup = true;
+    previousLine = line;
   }
   return blocks;
 }

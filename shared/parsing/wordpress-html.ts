@@ -14,6 +14,7 @@ import {
   matchCredit,
   matchDateline,
   matchRelatedHeadline,
+  readAloneHeadlineLabel,
 } from './newsroom-conventions.js';
 import { sanitizeArticleHtml } from './sanitize.js';
 
@@ -289,8 +290,8 @@ function findAuthors(scope: AnyNode, metas: Map<string, string[]>, ld: JsonRecor
 }
 
 function findImages(scope: AnyNode, metas: Map<string, string[]>, ld: JsonRecord | undefined, baseUrl: string | undefined): Image[] {
-  const thumb = findFirst(scope, (el) => classesOf(el).includes('post-thumbnail') || classesOf(el).includes('wp-block-post-featured-image'));
-  const thumbImg = thumb ? findFirst(thumb, (el) => el.name === 'img') : undefined;
+  const thumb = findFirst(scope, isFeaturedImage);
+  const thumbImg = thumb ? findFirst(thumb, (el) => el.name === 'img' || el.name === 'amp-img') : undefined;
   const captionEl = thumb ? findFirst(thumb, (el) => el.name === 'figcaption' || classesOf(el).includes('wp-caption-text')) : undefined;
   const ldImage = ld?.['image'];
   const ldFirst = Array.isArray(ldImage) ? ldImage[0] : ldImage;
@@ -302,8 +303,13 @@ function findImages(scope: AnyNode, metas: Map<string, string[]>, ld: JsonRecord
   const absolute = src ? absoluteHttpUrl(src, baseUrl) : undefined;
   if (!absolute) return [];
   const image: Image = { url: absolute };
-  const width = positiveInt(metas.get('og:image:width')?.[0] ?? thumbImg?.attribs['width']);
-  const height = positiveInt(metas.get('og:image:height')?.[0] ?? thumbImg?.attribs['height']);
+  // Sizes from Open Graph, else the featured image's own attributes, else JSON-LD's ImageObject (AMP pages).
+  const ldSize = (key: string): string | undefined => {
+    const value = record(ldFirst)?.[key];
+    return typeof value === 'number' ? String(value) : str(value);
+  };
+  const width = positiveInt(metas.get('og:image:width')?.[0] ?? thumbImg?.attribs['width'] ?? ldSize('width'));
+  const height = positiveInt(metas.get('og:image:height')?.[0] ?? thumbImg?.attribs['height'] ?? ldSize('height'));
   if (width) image.width = width;
   if (height) image.height = height;
   const type = metas.get('og:image:type')?.[0];
@@ -311,6 +317,15 @@ function findImages(scope: AnyNode, metas: Map<string, string[]>, ld: JsonRecord
   const caption = captionEl ? textOf(captionEl) : undefined;
   if (caption) image.caption = caption;
   return [image];
+}
+
+/**
+ * The post's featured image wrapper, wherever the theme puts it (before the content, or inside it as
+ * Newspaper's `td-post-featured-image` does): `post-thumbnail`, `wp-block-post-featured-image`,
+ * `single-featured-image`, `amp-wp-article-featured-image`, GeneratePress's `featured-image`.
+ */
+function isFeaturedImage(el: Element): boolean {
+  return classesOf(el).some((c) => /(?:^|[-_])(?:featured-image|post-thumbnail)$/i.test(c));
 }
 
 function positiveInt(value: string | undefined): number | undefined {
@@ -360,18 +375,24 @@ const DROP_CLASSES = new Set([
   'screen-reader-text', 'post-navigation', 'nav-links', 'wp-block-comments',
 ]);
 // Theme- and plugin-specific variants: "social-share", "entry-share-buttons", "ads-inline", "iklan_tengah"…
-const DROP_CLASS_PATTERN = /(?:^|[-_])(?:share|sharing|social|ads?|advert\w*|iklan|sponsor\w*|related|newsletter|subscribe)(?:[-_]|$)/i;
+// Tag lists some themes print inside the content ("post-tags", Jannah's "post-bottom-tags", "tagcloud") are
+// metadata, read as tags from their rel="tag" links, not body text.
+const DROP_CLASS_PATTERN = /(?:^|[-_])(?:share|sharing|social|ads?|advert\w*|iklan|sponsor\w*|related|newsletter|subscribe|tags?|tagcloud)(?:[-_]|$)/i;
 
 function isJunk(el: Element): boolean {
   if (DROP_TAGS.has(el.name)) return true;
-  if (el.name === 'iframe') return youtubeWatchUrl(el) === undefined;
+  // The featured image is the article's image (its caption is the image's), not a figure of the text.
+  if (isFeaturedImage(el)) return true;
+  if (el.name === 'iframe' || el.name === 'amp-youtube') return youtubeWatchUrl(el) === undefined;
   const id = el.attribs['id'];
   if (id !== undefined && DROP_IDS.has(id)) return true;
   return classesOf(el).some((c) => DROP_CLASSES.has(c) || DROP_CLASS_PATTERN.test(c));
 }
 
-/** A YouTube embed is the one iframe readers of a feed lose something without; it becomes a link. */
+/** A YouTube embed (an iframe, or AMP's `<amp-youtube data-videoid>`) is the one embed readers of a feed lose something without; it becomes a link. */
 function youtubeWatchUrl(iframe: Element): string | undefined {
+  const videoId = iframe.name === 'amp-youtube' ? iframe.attribs['data-videoid'] : undefined;
+  if (videoId !== undefined) return /^[\w-]{6,20}$/.test(videoId) ? `https://www.youtube.com/watch?v=${videoId}` : undefined;
   const src = iframe.attribs['src'] ?? '';
   const id = /^(?:https?:)?\/\/(?:www\.)?youtube(?:-nocookie)?\.com\/embed\/([\w-]{6,20})/.exec(src)?.[1];
   return id ? `https://www.youtube.com/watch?v=${id}` : undefined;
@@ -396,7 +417,7 @@ function readContent(content: Element, baseUrl: string | undefined): ContentFind
   for (const el of findAll(content, isJunk)) {
     if (el.parent !== null) DomUtils.removeElement(el);
   }
-  for (const iframe of findAll(content, (el) => el.name === 'iframe')) {
+  for (const iframe of findAll(content, (el) => el.name === 'iframe' || el.name === 'amp-youtube')) {
     const watch = youtubeWatchUrl(iframe);
     const link = watch ? parseDocument(`<p><a href="${escapeHtml(watch)}">${escapeHtml(watch)}</a></p>`).children[0] : undefined;
     if (link) DomUtils.replaceElement(iframe, link);
@@ -405,12 +426,29 @@ function readContent(content: Element, baseUrl: string | undefined): ContentFind
   const findings: ContentFindings = { relatedHeadlines: [], reporters: [] };
   let bodyParagraphs = 0;
   let afterSharePrompt = false;
-  const blocks = findAll(content, (el) => el.name === 'p' || (el.name === 'div' && !findFirst(el, (c) => ['p', 'div', 'figure', 'ul', 'ol', 'table'].includes(c.name))));
+  const outletLabels = (): string[] => (findings.dateline?.source ? [findings.dateline.source] : []);
+  const blocks = findAll(content, (el) => el.name === 'p' || (el.name === 'div' && !findFirst(el, (c) => ['p', 'div', 'figure', 'ul', 'ol', 'table'].includes(c.name))) || linkListLinks(el) !== undefined);
   for (const block of blocks) {
     // Removing the comment form or a credit may already have detached this block.
     if (!isAttached(block, content)) continue;
+    const listLinks = linkListLinks(block);
+    if (listLinks) {
+      // A list of links right after a read-also label ("Baca Juga:" then <ul><li><a>…</a></li>…</ul>) is the
+      // editor's related headlines, one per item; any other list is body text.
+      const labelElement = previousElement(block);
+      const label = labelElement ? readAloneHeadlineLabel(textOf(labelElement), outletLabels()) : undefined;
+      if (labelElement && label) {
+        for (const link of listLinks) findings.relatedHeadlines.push(linkedHeadline(link, label, baseUrl));
+        DomUtils.removeElement(labelElement);
+        DomUtils.removeElement(block);
+      }
+      continue;
+    }
     const text = cleanLine(textOf(block));
     if (text.length === 0) continue;
+    // A label standing alone before its list of links is read with the list.
+    const nextElement = nextElementOf(block);
+    if (readAloneHeadlineLabel(text, outletLabels()) !== undefined && nextElement && linkListLinks(nextElement)) continue;
     if (isCommentFormHeading(text)) {
       removeFrom(block, content);
       break;
@@ -430,7 +468,10 @@ function readContent(content: Element, baseUrl: string | undefined): ContentFind
       for (const line of lines) {
         const credit = matchCredit(line);
         if (credit?.kind === 'editor') findings.editor ??= credit.name;
-        else if (credit?.kind === 'reporter') findings.reporters.push(...credit.names.filter((n) => !findings.reporters.includes(n)));
+        else if (credit?.kind === 'reporter') {
+          findings.reporters.push(...credit.names.filter((n) => !findings.reporters.includes(n)));
+          if (credit.alsoEditor) findings.editor ??= credit.names.join(' / ');
+        }
         else if (isCopyrightLine(line)) findings.copyright ??= line;
       }
       DomUtils.removeElement(block);
@@ -442,7 +483,7 @@ function readContent(content: Element, baseUrl: string | undefined): ContentFind
       DomUtils.removeElement(block);
       continue;
     }
-    const headline = readHeadline(block, text, bodyParagraphs > 0, baseUrl, findings.dateline?.source ? [findings.dateline.source] : []);
+    const headline = readHeadline(block, text, bodyParagraphs > 0, baseUrl, outletLabels());
     if (headline) {
       findings.relatedHeadlines.push(headline);
       DomUtils.removeElement(block);
@@ -455,6 +496,40 @@ function readContent(content: Element, baseUrl: string | undefined): ContentFind
     bodyParagraphs++;
   }
   return findings;
+}
+
+/** The links of a list whose every item is exactly one link (nothing else in the item), else undefined. */
+function linkListLinks(el: Element): Element[] | undefined {
+  if (el.name !== 'ul' && el.name !== 'ol') return undefined;
+  const items = el.children.filter(isElement);
+  if (items.length === 0 || items.some((li) => li.name !== 'li')) return undefined;
+  const links: Element[] = [];
+  for (const li of items) {
+    const anchors = findAll(li, (a) => a.name === 'a' && a.attribs['href'] !== undefined);
+    const only = anchors.length === 1 ? anchors[0] : undefined;
+    if (!only || cleanLine(textOf(only)).length === 0 || cleanLine(textOf(only)) !== cleanLine(textOf(li))) return undefined;
+    links.push(only);
+  }
+  return links;
+}
+
+function previousElement(el: Element): Element | undefined {
+  const siblings = el.parent?.children ?? [];
+  return siblings.slice(0, siblings.indexOf(el)).filter(isElement).at(-1);
+}
+
+function nextElementOf(el: Element): Element | undefined {
+  const siblings = el.parent?.children ?? [];
+  return siblings.slice(siblings.indexOf(el) + 1).find(isElement);
+}
+
+/** A related headline from a link: its text, the given label, and its address made absolute. */
+function linkedHeadline(link: Element, label: string | undefined, baseUrl: string | undefined): RelatedHeadline {
+  const headline: RelatedHeadline = { text: cleanLine(textOf(link)).replace(/\s*[»›→]+$/u, '') };
+  if (label !== undefined) headline.label = label;
+  const href = absoluteHttpUrl(link.attribs['href'] ?? '', baseUrl);
+  if (href && !matches(link, { attr: { name: 'href', value: '#' } })) headline.url = href;
+  return headline;
 }
 
 /** The cleaned lines of a block, `<br>` ending a line. */
@@ -512,6 +587,14 @@ function removeFrom(el: Element, root: Element): void {
  */
 function readHeadline(block: Element, text: string, afterBody: boolean, baseUrl: string | undefined, outletLabels: readonly string[]): RelatedHeadline | undefined {
   if (findFirst(block, (el) => el.name === 'img')) return undefined;
+  // "<span>Baca Juga</span> <a>…</a>": the markup, not a colon, sets the label apart from the linked headline.
+  const anchors = findAll(block, (el) => el.name === 'a' && el.attribs['href'] !== undefined);
+  const only = anchors.length === 1 ? anchors[0] : undefined;
+  const onlyText = only ? cleanLine(textOf(only)) : '';
+  if (only && onlyText.length > 0 && text.endsWith(onlyText)) {
+    const label = readAloneHeadlineLabel(text.slice(0, text.length - onlyText.length), outletLabels);
+    if (label !== undefined && matchRelatedHeadline(onlyText, outletLabels) !== undefined) return linkedHeadline(only, label, baseUrl);
+  }
   const headline = matchRelatedHeadline(text, outletLabels);
   if (!headline) return undefined;
   const links = findAll(block, (el) => el.name === 'a' && el.attribs['href'] !== undefined);

@@ -131,8 +131,10 @@ const pageArb: fc.Arbitrary<Page> = fc
         const label = extra.label[0] === 'Tulisdem' && dateline?.source ? ([dateline.source, dateline.source] as [string, string]) : extra.label;
         piece = { kind: 'headline', text: extra.headline, label, ending: extra.ending };
       } else if (extra.kind === 'bare') {
-        // A bare headline stands between paragraphs and is about something else than the next one.
-        if (nextText !== undefined && sharesNoLongWord(extra.headline, nextText) && sharesNoLongWord(extra.headline, textOfPiece(pieces[extra.at - 1]))) {
+        // A bare headline stands between paragraphs and is about something else than its page: the title and
+        // the paragraphs around it (a reader judges by the section it would open, so the next two count).
+        const around = [title, textOfPiece(pieces[extra.at - 1]), textOfPiece(pieces[extra.at + 1])];
+        if (nextText !== undefined && sharesNoLongWord(extra.headline, nextText) && around.every((text) => sharesNoLongWord(extra.headline, text))) {
           piece = { kind: 'headline', text: extra.headline, ending: extra.ending };
         }
       } else if (extra.kind === 'subheading') {
