@@ -31,7 +31,7 @@ import { parseCorpus } from '../shared/related/evaluation.js';
 import { buildDependencies, feedBuildDependencies, partnerOutputDependencies } from '../shared/runtime/dependencies.js';
 import { DynamoDbArchiveListings } from '../shared/storage/dynamodb-archive-listings.js';
 import { InMemoryArticleRepository, InMemoryFeedRevisions, InMemoryObjectPublisher, InMemoryPartnerDeliveries } from '../shared/storage/in-memory-adapters.js';
-import type { ObjectPublisher, PublishOptions } from '../shared/ports.js';
+import { systemClock, type ObjectPublisher, type PublishOptions } from '../shared/ports.js';
 import { buildFeedsForArticles, type BuildFeedsDeps } from '../shared/usecases/build-feeds.js';
 import { ingestArticle } from '../shared/usecases/ingest-article.js';
 import { rebuildAllFeeds, type RebuildAllDeps } from '../shared/usecases/rebuild-all-feeds.js';
@@ -266,6 +266,7 @@ async function dynaliteTarget(size: number): Promise<Target> {
       revisions: deps.feedRevisions,
       publisher: deps.publisher,
       site: config.site,
+      clock: deps.clock,
       related: deps.related,
       archive: new DynamoDbArchiveListings(deps.documentClient, TABLE),
       partnerOutputs: () => rebuildAllPartnerOutputs(partnerDeps),
@@ -316,18 +317,20 @@ function memoryTarget(size: number): Target {
     render: renderFeeds,
     site: config.site,
     itemLimit: config.site.feedItemLimit,
+    clock: systemClock,
   };
   return {
     storage: 'in-memory adapters',
     size,
     meter,
     site: config.site,
-    feedDeps: { articles, revisions, publisher, site: config.site, partnerOutputs: (ids) => rebuildPartnerOutputs(partnerDeps, ids) },
+    feedDeps: { articles, revisions, publisher, site: config.site, clock: systemClock, partnerOutputs: (ids) => rebuildPartnerOutputs(partnerDeps, ids) },
     rebuildDeps: {
       articles,
       revisions,
       publisher,
       site: config.site,
+      clock: systemClock,
       archive: { syncAll: async () => ({ articles: articles.ids().length, paths: articles.feedPaths() }) },
       partnerOutputs: () => rebuildAllPartnerOutputs(partnerDeps),
     },

@@ -27,15 +27,16 @@ export interface ArticleRepository {
   /** Newest-first published articles of one feed listing (see docs/storage.md), at most `limit`. */
   listFeed(feedPath: string, limit: number): Promise<Article[]>;
   /**
-   * Makes the listing items of `articleId` match its current stored state
-   * (none when withdrawn or missing) and returns every feed path whose membership or content may have changed.
+   * Makes the listing items of `articleId` match its current stored state at `now`
+   * (none when withdrawn, missing, or scheduled for later than `now`: shared/embargo/visibility.ts)
+   * and returns every feed path whose membership or content may have changed.
    */
-  syncListings(articleId: string): Promise<string[]>;
+  syncListings(articleId: string, now: Date): Promise<string[]>;
   /**
    * Same as `syncListings`, with the listing sort keys each path had before and has after the sync
    * (one key, or two when the publication time moved; the archive pages they fall in are rebuilt).
    */
-  syncListingChanges(articleId: string): Promise<ListingChange[]>;
+  syncListingChanges(articleId: string, now: Date): Promise<ListingChange[]>;
 }
 
 /** One feed whose membership or content may have changed, with the article's sort keys in it before and after. */

@@ -1,4 +1,5 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isVisibleAt } from '../../shared/embargo/visibility.js';
 import { feedPathsForArticle } from '../../shared/feeds/feed-paths.js';
 
 export interface ConsistencyReport {
@@ -6,15 +7,19 @@ export interface ConsistencyReport {
   articles: number;
   /** Published articles missing a listing item of one of their feeds, or their related list. */
   broken: { id: string; problem: string }[];
+  /** Published articles scheduled for later than `now` (listed nowhere until their release), soonest first. */
+  scheduled: { id: string; publishedAt: string }[];
 }
 
 /**
  * Reads the whole table once (a Scan, read to the end: this is a repair tool, never on the publish
  * path) and finds every published article that is missing from one of its feed listings or has no
  * related list. The caller rebuilds those through the stream; the builders read current state, so
- * a false alarm only costs a build.
+ * a false alarm only costs a build. Articles scheduled for later than `now` are not expected anywhere
+ * yet and are reported apart, so that their releases can be scheduled; one whose time passed while
+ * nothing ran is missing from its listings, so it is rebuilt (released) like any broken article.
  */
-export async function checkConsistency(client: DynamoDBDocumentClient, tableName: string): Promise<ConsistencyReport> {
+export async function checkConsistency(client: DynamoDBDocumentClient, tableName: string, now: Date): Promise<ConsistencyReport> {
   const articles = new Map<string, { status: 'published' | 'withdrawn'; section: string; tags: string[]; authors: { name: string }[]; publishedAt: string }>();
   const listings = new Set<string>();
   const relatedLists = new Set<string>();
@@ -45,11 +50,17 @@ export async function checkConsistency(client: DynamoDBDocumentClient, tableName
   } while (startKey);
 
   const broken: ConsistencyReport['broken'] = [];
+  const scheduled: ConsistencyReport['scheduled'] = [];
   for (const [id, article] of [...articles].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (article.status !== 'published') continue;
+    if (!isVisibleAt(article, now)) {
+      scheduled.push({ id, publishedAt: article.publishedAt });
+      continue;
+    }
     const missing = feedPathsForArticle(article).filter((path) => !listings.has(`${path}\u0000${article.publishedAt}#${id}`));
     if (missing.length > 0) broken.push({ id, problem: `not listed in ${missing.join(', ')}` });
     else if (!relatedLists.has(id)) broken.push({ id, problem: 'no related list' });
   }
-  return { articles: articles.size, broken };
+  scheduled.sort((a, b) => Date.parse(a.publishedAt) - Date.parse(b.publishedAt) || (a.id < b.id ? -1 : 1));
+  return { articles: articles.size, broken, scheduled };
 }

@@ -263,7 +263,7 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
     // from older versions or a damaged table are repaired through the stream, in the background.
     void localStream
       .whenBuilt(replayed)
-      .then(() => checkConsistency(deps.documentClient, LOCAL_TABLE))
+      .then(() => checkConsistency(deps.documentClient, LOCAL_TABLE, deps.clock.now()))
       .then(async (report) => {
         if (report.broken.length === 0) {
           options.log(`startup check: ${report.articles} stored article(s), each in its feeds and with its related list`);

@@ -3,7 +3,8 @@ import type { SiteConfig } from '../config/load-config.js';
 import { FEED_FORMATS, sectionFeedPath, tagFeedPath, type FeedFormat } from '../feeds/feed-paths.js';
 import type { FeedMeta, RelatedLink } from '../feeds/render-feeds.js';
 import type { Article } from '../model/article.js';
-import type { ArticleRepository, ObjectPublisher } from '../ports.js';
+import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
+import { embargoedUntil } from '../embargo/visibility.js';
 import { slugify } from '../text/slugify.js';
 import { toNinjs } from './ninjs.js';
 import { partnerPrefix, type Partner, type PartnerDelivery, type PartnerDeliveryStore, type PartnerRepository } from './partner.js';
@@ -29,6 +30,8 @@ export interface PartnerOutputDeps {
   ) => { rss: string; atom: string; json: string };
   site: SiteConfig;
   itemLimit: number;
+  /** Articles scheduled for later get no ninjs document before their release (shared/embargo/visibility.ts). */
+  clock: Clock;
   /** Related links put into ninjs `associations`; documents build without them when absent. */
   related?: { relatedLinks(articleIds: readonly string[]): Promise<Map<string, RelatedLink[]>> };
 }
@@ -222,9 +225,15 @@ async function rebuildOne(
   // A partner without an index (new, or just reactivated) gets everything built, not just the change.
   const full = changed === 'all' || !delivery.indexed;
   const candidates = changed === 'all' ? [] : changed;
-  const licensedNow = candidates.filter((a) => licenses(partner, a));
-  // An article whose section or tags moved out of the licence still has a document from before.
-  const lostLicence = candidates.filter((a) => !licenses(partner, a) && delivery.documents.has(a.id));
+  const now = deps.clock.now();
+  // A withdrawal cancels a document the partner was sent; one never sent (withdrawn while scheduled for
+  // later, or before any build) is not announced at all.
+  const sendable = (a: Article) =>
+    licenses(partner, a) && embargoedUntil(a, now) === undefined && (a.status === 'published' || delivery.documents.has(a.id));
+  const licensedNow = candidates.filter(sendable);
+  // An article whose section or tags moved out of the licence still has a document from before; so has
+  // one whose publication time moved into the future (it comes back at its release build).
+  const lostLicence = candidates.filter((a) => !sendable(a) && delivery.documents.has(a.id));
   if (!full && licensedNow.length === 0 && lostLicence.length === 0) return;
 
   const listing = await partnerListing(deps.articles, partner, deps.itemLimit);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SiteConfig } from '../config/load-config.js';
-import type { Article } from '../model/article.js';
+import { LATEST_ARTICLE_DATE, type Article } from '../model/article.js';
 import { slugify } from '../text/slugify.js';
 import { InMemoryArticleRepository, InMemoryObjectPublisher } from '../storage/in-memory-adapters.js';
 import { InMemoryRelatedStore } from './in-memory-related-store.js';
@@ -108,6 +108,9 @@ export function rowToArticle(row: CorpusRow, index: number): Article {
   };
 }
 
+/** The corpus is evaluated as a finished archive: every article is public (none held for a scheduled time). */
+const EVERY_ARTICLE_PUBLIC = { now: () => new Date(LATEST_ARTICLE_DATE) };
+
 /** Runs the whole corpus through the related builder and measures it against the labels. */
 export async function evaluateCorpus(rows: readonly CorpusRow[], settings: RelatedSettings = DEFAULT_SETTINGS): Promise<EvaluationReport> {
   const articles = new InMemoryArticleRepository();
@@ -116,7 +119,7 @@ export async function evaluateCorpus(rows: readonly CorpusRow[], settings: Relat
   const docs = rows.map((r, i) => ({ row: r, article: rowToArticle(r, i) }));
   docs.sort((a, b) => (a.article.publishedAt < b.article.publishedAt ? -1 : a.article.publishedAt > b.article.publishedAt ? 1 : 0));
   const rowById = new Map(docs.map((d) => [d.article.id, d.row]));
-  const deps = { articles, store, publisher, site: EVAL_SITE, clock: { now: () => new Date(0) }, settings };
+  const deps = { articles, store, publisher, site: EVAL_SITE, clock: EVERY_ARTICLE_PUBLIC, settings };
   for (const { article } of docs) {
     await articles.save(article, undefined);
     await updateRelated(deps, [article.id]);

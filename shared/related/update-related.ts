@@ -3,6 +3,7 @@ import { FEED_FORMATS, type FeedFormat } from '../feeds/feed-paths.js';
 import { renderWithinBudget } from '../feeds/feed-budget.js';
 import { renderFeeds } from '../feeds/render-feeds.js';
 import type { Article } from '../model/article.js';
+import { isVisibleAt } from '../embargo/visibility.js';
 import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
 import { mapConcurrent, settleAll } from './concurrency.js';
 import type { IndexItem, RelatedIndexStore } from './related-index-store.js';
@@ -56,7 +57,11 @@ export interface UpdateRelatedDeps {
   store: RelatedIndexStore;
   publisher: ObjectPublisher;
   site: SiteConfig;
-  /** Part of every use case's dependencies; related documents carry no timestamps (identical bytes on re-runs), so it is not read. */
+  /**
+   * Decides which articles are public yet: one scheduled for later is kept out of the index (so it is
+   * nobody's neighbour and founds no story) until its release build (shared/embargo/visibility.ts).
+   * Related documents carry no timestamps (identical bytes on re-runs).
+   */
   clock: Clock;
   settings?: RelatedSettings;
 }
@@ -85,11 +90,12 @@ const PARALLEL_TASKS = 8;
  */
 export async function updateRelated(deps: UpdateRelatedDeps, articleIds: readonly string[]): Promise<UpdateRelatedResult> {
   const run = new RelatedRun(deps);
+  const now = deps.clock.now();
   for (const id of new Set(articleIds)) {
     // The article and its index entry are independent reads: one round trip instead of two.
     const [article, stored] = await settleAll([deps.articles.get(id), readEntries(deps.store, [id])]);
     const entry = stored.get(id);
-    if (article?.status === 'published') await run.upsert(article, entry);
+    if (article && isVisibleAt(article, now)) await run.upsert(article, entry);
     else await run.withdraw(id, entry);
   }
   return { written: [...run.written].sort(), deleted: [...run.deleted].sort() };
@@ -103,7 +109,11 @@ class RelatedRun {
   /** Counter updates of the article being indexed; DF-based headline resolution waits for them. */
   private counted: Promise<void> = Promise.resolve();
 
+  /** The run's one instant: a story feed lists only what is visible at it. */
+  private readonly now: Date;
+
   constructor(private readonly deps: UpdateRelatedDeps) {
+    this.now = deps.clock.now();
     this.store = deps.store;
     this.settings = deps.settings ?? DEFAULT_SETTINGS;
   }
@@ -358,7 +368,7 @@ class RelatedRun {
     const found: Article[] = [];
     for (let start = 0; start < ids.length && found.length < limit; start += limit) {
       const page = await this.deps.articles.getMany(ids.slice(start, start + limit));
-      found.push(...page.filter((a) => a.status === 'published'));
+      found.push(...page.filter((a) => isVisibleAt(a, this.now)));
     }
     return found.slice(0, limit);
   }

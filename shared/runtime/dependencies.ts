@@ -81,6 +81,7 @@ export function partnerOutputDependencies(deps: Dependencies): PartnerOutputDeps
     site,
     itemLimit: site.feedItemLimit,
     related: deps.related,
+    clock: deps.clock,
   };
 }
 
@@ -95,6 +96,7 @@ export function feedBuildDependencies(deps: Dependencies): BuildFeedsDeps {
     revisions: deps.feedRevisions,
     publisher: deps.publisher,
     site: deps.config.site,
+    clock: deps.clock,
     archives: new DynamoDbFeedArchive(deps.documentClient, deps.config.articlesTableName),
     sitemaps: { store: new DynamoDbSitemapStore(deps.documentClient, deps.config.articlesTableName), clock: deps.clock },
     discovery: { directory: new DynamoDbFeedDirectory(deps.documentClient, deps.config.articlesTableName), clock: deps.clock },

@@ -1,4 +1,5 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isVisibleAt } from '../embargo/visibility.js';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import type { Article } from '../model/article.js';
 import type { ArchiveListings } from '../usecases/rebuild-all-feeds.js';
@@ -21,7 +22,7 @@ export class DynamoDbArchiveListings implements ArchiveListings {
     private readonly tableName: string,
   ) {}
 
-  async syncAll(onArticles?: (articles: number) => void): Promise<{ articles: number; paths: string[] }> {
+  async syncAll(now: Date, onArticles?: (articles: number) => void): Promise<{ articles: number; paths: string[] }> {
     const articles = new Map<string, ListingFields>();
     const listed = new Map<string, ListingRef[]>();
     let seen = 0;
@@ -64,7 +65,8 @@ export class DynamoDbArchiveListings implements ArchiveListings {
     for (const id of new Set([...articles.keys(), ...listed.keys()])) {
       const article = articles.get(id);
       const before = listed.get(id) ?? [];
-      const desired: ListingRef[] = article
+      // Articles scheduled for later get their listing items from their release build (shared/embargo).
+      const desired: ListingRef[] = article && isVisibleAt(article, now)
         ? feedPathsForArticle(article).map((path) => ({ path, sortKey: `${article.publishedAt}#${id}` }))
         : [];
       for (const l of [...before, ...desired]) paths.add(l.path);

@@ -10,6 +10,7 @@ import {
 import { ConcurrentModificationError, InvalidInputError, StorageError } from '../errors.js';
 import { batchBackoff, batchWriteAll, dynamoDbCall } from './dynamodb-errors.js';
 import { itemSizeProblems } from './dynamodb-item-size.js';
+import { isVisibleAt } from '../embargo/visibility.js';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import { ArticleSchema, type Article } from '../model/article.js';
 import type { ArticleRepository, ListingChange } from '../ports.js';
@@ -158,11 +159,11 @@ export class DynamoDbArticleRepository implements ArticleRepository {
     });
   }
 
-  async syncListings(articleId: string): Promise<string[]> {
-    return (await this.syncListingChanges(articleId)).map((change) => change.path);
+  async syncListings(articleId: string, now: Date): Promise<string[]> {
+    return (await this.syncListingChanges(articleId, now)).map((change) => change.path);
   }
 
-  async syncListingChanges(articleId: string): Promise<ListingChange[]> {
+  async syncListingChanges(articleId: string, now: Date): Promise<ListingChange[]> {
     const [article, listedOut] = await Promise.all([
       this.get(articleId),
       this.call('GetItem listed', () =>
@@ -172,7 +173,9 @@ export class DynamoDbArticleRepository implements ArticleRepository {
     const listed = ((listedOut.Item?.['listings'] as ListingRef[] | undefined) ?? []).map((l) => ({ ...l }));
     // A record left unsettled by a sync that stopped half-way names items that may not exist yet.
     const settled = listedOut.Item?.['unsettled'] !== true;
-    const desired: ListingRef[] = article
+    // An article scheduled for later has no listing item until its release build: it takes no place in a
+    // feed's item limit or byte budget, and no archive page can be sealed around it early.
+    const desired: ListingRef[] = article && isVisibleAt(article, now)
       ? feedPathsForArticle(article).map((path) => ({ path, sortKey: `${article.publishedAt}#${article.id}` }))
       : [];
     const same = (a: ListingRef, b: ListingRef) => a.path === b.path && a.sortKey === b.sortKey;

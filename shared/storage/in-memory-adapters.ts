@@ -3,7 +3,8 @@ import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import type { Article } from '../model/article.js';
 import { listingSortKey, type ArchivePage } from '../feeds/feed-archive.js';
 import type { FeedArchiveStore, FeedRevisionStore, ListingKey, ListingRange } from '../usecases/build-feeds.js';
-import type { ArticleRepository, ListingChange, ObjectPublisher, PublishOptions } from '../ports.js';
+import { systemClock, type ArticleRepository, type Clock, type ListingChange, type ObjectPublisher, type PublishOptions } from '../ports.js';
+import { isVisibleAt } from '../embargo/visibility.js';
 import type { PartnerDelivery, PartnerDeliveryChange, PartnerDeliveryStore, PartnerFormat } from '../partners/partner.js';
 
 /**
@@ -13,6 +14,12 @@ import type { PartnerDelivery, PartnerDeliveryChange, PartnerDeliveryStore, Part
  */
 
 export class InMemoryArticleRepository implements ArticleRepository {
+  /**
+   * `clock` decides, when an article is stored, whether it is listed at once (as a sync would) or waits,
+   * scheduled for later, for the sync of its release build (shared/embargo/visibility.ts).
+   */
+  constructor(private readonly clock: Clock = systemClock) {}
+
   private readonly articles = new Map<string, Article>();
   /**
    * Listing keys (`<publishedAt>#<id>`) per feed path, kept sorted, as the DynamoDB adapter's listing
@@ -20,8 +27,6 @@ export class InMemoryArticleRepository implements ArticleRepository {
    * not this adapter at 100k articles.
    */
   private readonly listings = new Map<string, string[]>();
-  /** Feed paths an article left since its last syncListings, so that call names them as DynamoDB's does. */
-  private readonly left = new Map<string, Set<string>>();
 
   async get(id: string): Promise<Article | undefined> {
     const a = this.articles.get(id);
@@ -67,19 +72,18 @@ export class InMemoryArticleRepository implements ArticleRepository {
     return [...this.listings].filter(([, keys]) => keys.length > 0).map(([path]) => path).sort();
   }
 
-  async syncListings(articleId: string): Promise<string[]> {
-    const a = this.articles.get(articleId);
-    const left = this.left.get(articleId) ?? new Set<string>();
-    this.left.delete(articleId);
-    return [...new Set([...left, ...(a ? feedPathsForArticle(a) : [])])];
+  async syncListings(articleId: string, now: Date): Promise<string[]> {
+    return (await this.syncListingChanges(articleId, now)).map((change) => change.path);
   }
 
   /** The listing each article had at its last sync, so a change reports the sort keys it left, as the DynamoDB adapter does. */
   private readonly listed = new Map<string, ListingChange[]>();
 
-  async syncListingChanges(articleId: string): Promise<ListingChange[]> {
+  async syncListingChanges(articleId: string, now: Date): Promise<ListingChange[]> {
     const a = this.articles.get(articleId);
-    const desired = a ? feedPathsForArticle(a).map((path) => ({ path, sortKeys: [listingSortKey(a)] })) : [];
+    const visible = a !== undefined && isVisibleAt(a, now);
+    const desired = a && visible ? feedPathsForArticle(a).map((path) => ({ path, sortKeys: [listingSortKey(a)] })) : [];
+    if (a) for (const path of feedPathsForArticle(a)) (visible ? this.list : this.unlist).call(this, path, listingSortKey(a));
     const changes = new Map<string, Set<string>>();
     for (const l of [...(this.listed.get(articleId) ?? []), ...desired]) {
       changes.set(l.path, new Set([...(changes.get(l.path) ?? []), ...l.sortKeys]));
@@ -98,16 +102,9 @@ export class InMemoryArticleRepository implements ArticleRepository {
 
   private store(article: Article): void {
     const previous = this.articles.get(article.id);
-    if (previous) {
-      const left = this.left.get(article.id) ?? new Set<string>();
-      for (const path of feedPathsForArticle(previous)) {
-        left.add(path);
-        this.unlist(path, listingSortKey(previous));
-      }
-      this.left.set(article.id, left);
-    }
+    if (previous) for (const path of feedPathsForArticle(previous)) this.unlist(path, listingSortKey(previous));
     this.articles.set(article.id, structuredClone(article));
-    for (const path of feedPathsForArticle(article)) this.list(path, listingSortKey(article));
+    if (isVisibleAt(article, this.clock.now())) for (const path of feedPathsForArticle(article)) this.list(path, listingSortKey(article));
   }
 
   private list(path: string, key: string): void {

@@ -14,6 +14,7 @@ import type { FeedMeta, RelatedLink, RenderedFeeds } from '../feeds/render-feeds
 import { renderFeeds } from '../feeds/render-feeds.js';
 import { renderWithinBudget } from '../feeds/feed-budget.js';
 import type { Article } from '../model/article.js';
+import { isVisibleAt } from '../embargo/visibility.js';
 import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
 import { updateSitemaps, type SitemapStore } from '../sitemaps/build-sitemaps.js';
 import { updateDiscovery, type FeedDirectoryStore } from '../discovery/build-discovery.js';
@@ -59,6 +60,8 @@ export interface BuildFeedsDeps {
   revisions: FeedRevisionStore;
   publisher: ObjectPublisher;
   site: SiteConfig;
+  /** The build's notion of now: articles scheduled for later stay out of every output (shared/embargo/visibility.ts). */
+  clock: Clock;
   /** RFC 5005 archive pages; without it, feeds hold the newest FEED_ITEM_LIMIT entries and link no archive. */
   archives?: FeedArchiveStore;
   /** Sitemaps (news, monthly, index) rebuilt for the same change; none are written when absent. */
@@ -112,8 +115,10 @@ async function forEachConcurrently<T>(items: readonly T[], work: (item: T) => Pr
  */
 export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: readonly string[]): Promise<BuildFeedsResult> {
   const touched = new Map<string, Set<string>>();
+  // One instant for the whole build: an article released during it is in all of its outputs or in none.
+  const now = deps.clock.now();
   await forEachConcurrently([...new Set(articleIds)], async (id) => {
-    for (const change of await deps.articles.syncListingChanges(id)) {
+    for (const change of await deps.articles.syncListingChanges(id, now)) {
       touched.set(change.path, new Set([...(touched.get(change.path) ?? []), ...change.sortKeys]));
     }
   });
@@ -127,7 +132,7 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
   await forEachConcurrently(result.feeds, async (path) => {
     let revision = revisions.get(path) ?? 0;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await publishFeed(deps, path, [...(touched.get(path) ?? [])]);
+      const outcome = await publishFeed({ ...deps, clock: { now: () => now } }, path, [...(touched.get(path) ?? [])]);
       const after = await deps.revisions.current(path);
       if (after === revision) {
         result.written.push(...outcome.written);
@@ -146,7 +151,7 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
   if (deps.sitemaps) {
     const changed = await deps.articles.getMany([...new Set(articleIds)]);
     const sitemaps = await updateSitemaps(
-      { store: deps.sitemaps.store, clock: deps.sitemaps.clock, publisher: deps.publisher, site: deps.site },
+      { store: deps.sitemaps.store, clock: { now: () => now }, publisher: deps.publisher, site: deps.site },
       changed,
       [...(touched.get(LATEST_FEED_PATH) ?? [])],
     );
@@ -179,12 +184,16 @@ type PublishOutcome = { written: string[]; unchanged: string[] };
  * before and after the change): never any other archive page.
  */
 export async function publishFeed(
-  deps: Pick<BuildFeedsDeps, 'articles' | 'publisher' | 'site' | 'related' | 'archives'>,
+  deps: Pick<BuildFeedsDeps, 'articles' | 'publisher' | 'site' | 'related' | 'archives' | 'clock'>,
   path: string,
   touchedSortKeys: readonly string[] = [],
 ): Promise<PublishOutcome> {
+  const now = deps.clock.now();
+  // Listing items exist only for visible articles (the sync decides); this check also covers a listing
+  // item that briefly outlives a move of the publication time into the future, before its own build syncs it.
+  const belongs = (a: Article) => isVisibleAt(a, now) && feedPathsForArticle(a).includes(path);
   if (!deps.archives) {
-    const articles = await deps.articles.listFeed(path, deps.site.feedItemLimit);
+    const articles = (await deps.articles.listFeed(path, deps.site.feedItemLimit)).filter(belongs);
     return publishDocument(deps, path, articles, { format: (f) => feedObjectKey(path, f), cacheControl: feedCacheControl(deps.site) });
   }
   const archives = deps.archives;
@@ -227,7 +236,7 @@ export async function publishFeed(
   const links = (page: number): FormatLinks => formatLinks(deps.site, (f) => archiveObjectKey(path, page, f));
   const currentLinks = formatLinks(deps.site, (f) => feedObjectKey(path, f));
   const newestFirst = async (keys: readonly ListingKey[]) =>
-    (await deps.articles.getMany(keys.map((k) => k.articleId).reverse())).filter((a) => feedPathsForArticle(a).includes(path));
+    (await deps.articles.getMany(keys.map((k) => k.articleId).reverse())).filter(belongs);
   const outcomes: PublishOutcome[] = [];
   // Archive pages first: the subscription document links the newest page only once it exists.
   await forEachConcurrently([...pages.values()], async (page) => {

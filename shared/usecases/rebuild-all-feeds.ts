@@ -5,10 +5,11 @@ import { publishFeed, type BuildFeedsDeps } from './build-feeds.js';
 /** The whole archive's listings, read in pages rather than one request per article. */
 export interface ArchiveListings {
   /**
-   * Makes every stored article's listing items match its state and returns every feed path that
+   * Makes every stored article's listing items match its state at `now` (articles scheduled for later have
+   * none: shared/embargo/visibility.ts) and returns every feed path that
    * has (or had, before this sync) a listing item. `onArticles` is called with the running count.
    */
-  syncAll(onArticles?: (articles: number) => void): Promise<{ articles: number; paths: string[] }>;
+  syncAll(now: Date, onArticles?: (articles: number) => void): Promise<{ articles: number; paths: string[] }>;
 }
 
 export interface RebuildAllDeps extends Omit<BuildFeedsDeps, 'partnerOutputs'> {
@@ -58,7 +59,7 @@ export async function rebuildAllFeeds(deps: RebuildAllDeps, options: RebuildAllO
   const started = now();
   const report = (progress: Omit<RebuildProgress, 'elapsedMs'>) => options.onProgress?.({ ...progress, elapsedMs: now() - started });
 
-  const { articles, paths } = await deps.archive.syncAll((done) => report({ phase: 'listings', done }));
+  const { articles, paths } = await deps.archive.syncAll(deps.clock.now(), (done) => report({ phase: 'listings', done }));
   report({ phase: 'listings', done: articles, total: articles });
 
   let written = 0;

@@ -64,6 +64,7 @@ export async function startTestStack(overrides: { feedItemLimit?: number } = {})
     revisions: deps.feedRevisions,
     publisher: deps.publisher,
     site: config.site,
+    clock,
     archives: new DynamoDbFeedArchive(deps.documentClient, config.articlesTableName),
     sitemaps: { store: new DynamoDbSitemapStore(deps.documentClient, config.articlesTableName), clock },
   };

@@ -4,6 +4,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelatedBuilderHandler } from '../../../functions/related-builder.js';
 import type { Article } from '../../../shared/model/article.js';
+import { systemClock } from '../../../shared/ports.js';
 import { InMemoryRelatedStore } from '../../../shared/related/in-memory-related-store.js';
 import type { IndexItem, RelatedIndexStore } from '../../../shared/related/related-index-store.js';
 import { drainDocumentFrequencies, foldDocumentFrequencies, JOURNAL_PK, STATS_KEY } from '../../../shared/related/document-frequency.js';
@@ -181,7 +182,7 @@ describe('related-builder handler', () => {
     const store = await freshStore();
     const handler = createRelatedBuilderHandler({
       logger,
-      related: { articles: stack.deps.articles, store, publisher: stack.deps.publisher, site: stack.deps.config.site, clock: stack.clock },
+      related: { articles: stack.deps.articles, store, publisher: stack.deps.publisher, site: stack.deps.config.site, clock: systemClock },
     });
     const event: DynamoDBStreamEvent = {
       Records: [
@@ -216,7 +217,7 @@ describe('related-builder handler', () => {
     };
     const handler = createRelatedBuilderHandler({
       logger,
-      related: { articles: stack.deps.articles, store: faulty, publisher: stack.deps.publisher, site: stack.deps.config.site, clock: stack.clock },
+      related: { articles: stack.deps.articles, store: faulty, publisher: stack.deps.publisher, site: stack.deps.config.site, clock: systemClock },
     });
     const event: DynamoDBStreamEvent = { Records: articles.map((a, i) => streamRecord(`ARTICLE#${a.id}`, 'A', String(100 + i))) };
     expect(await handler(event)).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }] });

@@ -38,6 +38,7 @@ async function newsroomWithCorrection() {
     articles,
     publisher,
     site,
+    clock,
     archives: new InMemoryFeedArchive(articles),
     revisions: {
       bump: async (key) => {

@@ -1,3 +1,4 @@
+import { systemClock } from '../../../shared/ports.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,7 @@ function setUp(feedItemLimit = 50) {
     revisions: new InMemoryFeedRevisions(),
     publisher,
     site: { ...site, feedItemLimit },
+    clock: systemClock,
     archives: new InMemoryFeedArchive(articles),
   };
   const fetchText = async (url: string) => publisher.text(url.slice(`${site.feedsBaseUrl}/`.length));

@@ -1,3 +1,4 @@
+import { systemClock } from '../../../shared/ports.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,7 +102,7 @@ beforeAll(async () => {
   const partners = new InMemoryPartnerRepository();
   await partners.put(makePartner({ id: 'acme', sections: articles.map((a) => a.section), formats: ['rss', 'atom', 'json'], fullText: true, images: true }));
   const publisher = new InMemoryObjectPublisher();
-  await rebuildPartnerOutputs({ articles: repository, partners, publisher, deliveries: new InMemoryPartnerDeliveries(), render: renderFeeds, site, itemLimit: 50 }, articles.map((a) => a.id));
+  await rebuildPartnerOutputs({ articles: repository, partners, publisher, deliveries: new InMemoryPartnerDeliveries(), render: renderFeeds, site, itemLimit: 50, clock: systemClock }, articles.map((a) => a.id));
   const text = (key: string) => {
     const body = publisher.text(key);
     if (body === undefined) throw new Error(`partner output ${key} was not written`);

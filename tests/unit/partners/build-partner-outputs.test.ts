@@ -1,3 +1,4 @@
+import { systemClock } from '../../../shared/ports.js';
 import { describe, expect, it } from 'vitest';
 import { SiteConfigSchema } from '../../../shared/config/load-config.js';
 import { renderFeeds } from '../../../shared/feeds/render-feeds.js';
@@ -21,7 +22,7 @@ function setup() {
   const partners = new InMemoryPartnerRepository();
   const publisher = new InMemoryObjectPublisher();
   const deliveries = new InMemoryPartnerDeliveries();
-  const deps: PartnerOutputDeps = { articles, partners, publisher, deliveries, render: renderFeeds, site, itemLimit: 3 };
+  const deps: PartnerOutputDeps = { articles, partners, publisher, deliveries, render: renderFeeds, site, itemLimit: 3, clock: systemClock };
   return { articles, partners, publisher, deps };
 }
 

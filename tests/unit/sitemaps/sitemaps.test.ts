@@ -40,6 +40,7 @@ function setUp(now: string) {
     articles,
     publisher,
     site,
+    clock,
     archives: new InMemoryFeedArchive(articles),
     sitemaps: { store, clock },
     revisions: {
