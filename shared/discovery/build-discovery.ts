@@ -1,3 +1,4 @@
+import { isVisibleAt } from '../embargo/visibility.js';
 import type { SiteConfig } from '../config/load-config.js';
 import { listingSortKey } from '../feeds/feed-archive.js';
 import { feedPathsForArticle, LATEST_FEED_PATH, parseFeedPath } from '../feeds/feed-paths.js';
@@ -59,7 +60,8 @@ export interface DiscoveryResult {
  * sitemaps apply; an article scheduled for later names no feed and no headline before its time.
  */
 export function isPublicNow(article: Pick<Article, 'status' | 'publishedAt'>, now: Date): boolean {
-  return article.status === 'published' && new Date(article.publishedAt).getTime() <= now.getTime();
+  // The one visibility rule every output follows (scheduled stories).
+  return isVisibleAt(article, now);
 }
 
 /** How a path's name is spelled by an article in it (section, tag or author name); empty for `latest`. */

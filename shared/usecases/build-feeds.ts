@@ -162,7 +162,7 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
   if (deps.discovery) {
     // After the feeds: the index links only feeds whose files exist.
     const changes = [...touched].map(([path, sortKeys]) => ({ path, sortKeys: [...sortKeys] }));
-    const discovery = await updateDiscovery({ ...deps, ...deps.discovery }, changes, articleIds);
+    const discovery = await updateDiscovery({ ...deps, ...deps.discovery, clock: { now: () => now } }, changes, articleIds);
     result.written.push(...discovery.written);
     result.deleted.push(...discovery.deleted);
   }

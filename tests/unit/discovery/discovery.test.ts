@@ -146,7 +146,7 @@ function setUp(now = NOW) {
   const directory = new InMemoryFeedDirectory();
   const revisions = new InMemoryFeedRevisions();
   const clock = { now: () => new Date(now) };
-  const deps: BuildFeedsDeps = { articles, publisher, site, revisions, discovery: { directory, clock } };
+  const deps: BuildFeedsDeps = { articles, publisher, site, revisions, clock, discovery: { directory, clock } };
   return { articles, publisher, directory, revisions, deps };
 }
 
@@ -261,7 +261,7 @@ describe('discovery files kept by the feed builder', () => {
         interfered = true;
         // Another builder stores an article, updates the directory and bumps the counter while this one publishes.
         articles.seed(makeArticle({ id: 'c2', title: 'Kedua', publishedAt: '2024-02-07T10:00:00.000Z' }));
-        await articles.syncListingChanges('c2');
+        await articles.syncListingChanges('c2', deps.clock.now());
         await revisions.bump(DISCOVERY_REVISION_KEY);
       }
       return publish(key, body, options);
