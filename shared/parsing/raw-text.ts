@@ -112,6 +112,11 @@ export function parseRawText(text: string): ArticleDraft {
   return draft;
 }
 
+/** A line that starts its own block even right after a filled line: a list item, a credit, a copyright line, a labelled headline. */
+function standsAlone(line: string): boolean {
+  return isListItem(line) || matchCredit(line) !== undefined || isCopyrightLine(line) || isCommentFormHeading(line) || splitHeadlineLabel(line) !== undefined;
+}
+
 /** The list run ending at `last`: its items and the line that introduces them. */
 function listRun(items: readonly string[], last: number): string[] {
   let first = last;
@@ -131,16 +136,19 @@ const WRAP_SLACK = 25;
  * paragraph per line), except that a line continuing a hard-wrapped sentence is joined back: within one
  * blank-line group, a line starting in lower case after a line that does not end a sentence; and, when
  * the whole export is hard-wrapped (no line wider than 100 characters, and some line filled to that width
- * breaks a sentence that goes on in the next line), every line after a filled line, unless it opens a list item.
+ * breaks a sentence that goes on in the next line), every line after a filled line, unless it stands alone
+ * (a list item, a credit, a copyright line, a labelled headline).
  */
 function splitBlocks(text: string): string[] {
   const lines = text.replace(/^\ufeff/, '').split(/\r\n|\r|\n/).map(cleanLine);
-  const width = Math.max(0, ...lines.map((l) => l.length));
+  // The title line is not wrapped by every exporter; the body's widest line is the wrap width.
+  const titleAt = lines.findIndex((l) => l.length > 0);
+  const width = Math.max(0, ...lines.filter((_, i) => i > titleAt).map((l) => l.length));
   const filled = (line: string) => line.length > 0 && line.length >= width - WRAP_SLACK;
   // Evidence of wrapping: a filled line whose sentence visibly goes on in the next line.
   const wrapped =
     width <= MAX_WRAP_WIDTH &&
-    lines.some((line, i) => i > 0 && filled(line) && !SENTENCE_END.test(line) && (lines[i + 1]?.length ?? 0) > 0 && !isListItem(lines[i + 1] ?? ''));
+    lines.some((line, i) => i > titleAt && filled(line) && !SENTENCE_END.test(line) && (lines[i + 1]?.length ?? 0) > 0 && !standsAlone(lines[i + 1] ?? ''));
   const blocks: string[] = [];
   let previousInGroup = false;
   let previousLine = '';
@@ -152,7 +160,7 @@ function splitBlocks(text: string): string[] {
     const last = blocks.length - 1;
     const previous = blocks[last];
     const continuesSentence = !SENTENCE_END.test(previous ?? '') && /^\p{Ll}/u.test(line);
-    const continuesWrap = wrapped && filled(previousLine) && !isListItem(line);
+    const continuesWrap = wrapped && filled(previousLine) && !standsAlone(line);
     if (previousInGroup && previous !== undefined && last > 0 && (continuesSentence || continuesWrap)) {
       blocks[last] = `${previous} ${line}`;
     } else {
