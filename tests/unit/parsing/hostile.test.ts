@@ -9,9 +9,11 @@ import { prepareArticle, type PreparedArticle } from '../../../shared/usecases/i
  * Hostile inputs of the classes parsing must survive: pages in legacy charsets, impossible and
  * implausible dates, control characters, and pages nested tens of thousands deep. Each goes through
  * exactly what `warta parse` and ingest do (prepareArticle) and must end in an article or in problems
- * naming the field; never a crash. Each file is its own test, so vitest's per-test timeout is the
- * time limit per file.
+ * naming the field; never a crash. Each file is its own test with its own time limit, so a file that
+ * hangs the parser fails by name instead of stalling the run.
  */
+/** Time limit per file: the slowest case (a page 100,000 elements deep) takes about a second on an idle machine. */
+const TIME_LIMIT_PER_FILE_MS = 15_000;
 const site = SiteConfigSchema.parse({ siteUrl: 'https://jurnalpagi.example', siteTitle: 'JurnalPagi', siteDescription: 'Berita', feedsBaseUrl: 'https://feeds.jurnalpagi.example' });
 const NOW = new Date('2024-02-10T00:00:00Z');
 const dir = join(import.meta.dirname, '../../fixtures/hostile');
@@ -72,7 +74,7 @@ describe('hostile corpus (tests/fixtures/hostile)', () => {
         if (!prepared.ok) throw new Error(`refused: ${JSON.stringify(prepared.problems)}`);
         expectation.accept(prepared);
       }
-    });
+    }, TIME_LIMIT_PER_FILE_MS);
   }
 });
 
@@ -90,7 +92,7 @@ describe('pages nested deeper than anything real', () => {
       expect(prepared.ok).toBe(false);
       if (prepared.ok) return;
       expect(prepared.problems).toContainEqual({ field, message: expect.stringMatching(new RegExp(`deep; the deepest accepted is ${MAX_HTML_DEPTH}$`)) });
-    });
+    }, TIME_LIMIT_PER_FILE_MS);
   }
 
   it(`accepts a page nested exactly ${MAX_HTML_DEPTH} deep`, () => {
@@ -99,5 +101,5 @@ describe('pages nested deeper than anything real', () => {
     const prepared = prepare(wordpress(`<p>${'<b>'.repeat(depth)}Isi yang tebal ini kalimat lengkap.${'</b>'.repeat(depth)}</p>`), 'deep.html');
     if (!prepared.ok) throw new Error(JSON.stringify(prepared.problems));
     expect(prepared.content.bodyText).toContain('Isi yang tebal ini kalimat lengkap.');
-  });
+  }, TIME_LIMIT_PER_FILE_MS);
 });
