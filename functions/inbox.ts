@@ -1,10 +1,12 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { productionDependencies, resolveDependencies, type Dependencies, type DependencySource } from '../shared/runtime/dependencies.js';
-import { ingestArticle, type IngestOutcome } from '../shared/usecases/ingest-article.js';
+import { ingestArticle, type IngestDeps, type IngestOutcome } from '../shared/usecases/ingest-article.js';
 
 export type InboxHandlerDeps = Pick<Dependencies, 'articles' | 'clock' | 'logger' | 's3'> & {
   config: Pick<Dependencies['config'], 'site'>;
+  /** Parses off the main thread with a time limit (the local runtime); inline when absent. */
+  prepareArticle?: IngestDeps['prepare'];
 };
 
 export interface InboxFileOutcome {
@@ -22,7 +24,7 @@ export interface InboxFileOutcome {
 export function createInboxHandler(source: DependencySource<InboxHandlerDeps>) {
   const deps = resolveDependencies(source);
   return async (event: S3Event): Promise<InboxFileOutcome[]> => {
-    const { s3, articles, clock, logger, config } = deps();
+    const { s3, articles, clock, logger, config, prepareArticle } = deps();
     const results: InboxFileOutcome[] = [];
     for (const record of event.Records) {
       const bucket = record.s3.bucket.name;
@@ -31,7 +33,7 @@ export function createInboxHandler(source: DependencySource<InboxHandlerDeps>) {
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const body = await object.Body?.transformToByteArray();
       const outcome = await ingestArticle(
-        { articles, clock, site: config.site },
+        { articles, clock, site: config.site, ...(prepareArticle ? { prepare: prepareArticle } : {}) },
         { body: body ?? new Uint8Array(), contentType: object.ContentType, filename: key },
       );
       if (outcome.status === 'refused') {

@@ -2,12 +2,14 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { SIGNATURE_HEADERS, verifyBodySignature } from '../shared/auth/webhook-signature.js';
 import { productionDependencies, resolveDependencies, type Dependencies, type DependencySource } from '../shared/runtime/dependencies.js';
 import { webhookSecretLoader } from '../shared/runtime/webhook-secret.js';
-import { ingestArticle, withdrawArticle, type IngestOutcome } from '../shared/usecases/ingest-article.js';
+import { ingestArticle, withdrawArticle, type IngestDeps, type IngestOutcome } from '../shared/usecases/ingest-article.js';
 
 export type IngestHandlerDeps = Pick<Dependencies, 'articles' | 'clock' | 'logger'> & {
   config: Pick<Dependencies['config'], 'site'>;
   /** Returns the webhook HMAC key; absent means requests are not signed (the local runtime). */
   webhookSecret?: () => Promise<string>;
+  /** Parses off the main thread with a time limit (the local runtime); inline when absent. */
+  prepareArticle?: IngestDeps['prepare'];
 };
 
 /** Seconds a sender is asked to wait after a 503 (RFC 9110 Retry-After): storage trouble is usually brief. */
@@ -20,7 +22,7 @@ export const RETRY_AFTER_SECONDS = 2;
 export function createIngestHandler(source: DependencySource<IngestHandlerDeps>) {
   const deps = resolveDependencies(source);
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    const { articles, clock, logger, config, webhookSecret } = deps();
+    const { articles, clock, logger, config, webhookSecret, prepareArticle } = deps();
     const method = event.requestContext.http.method.toUpperCase();
     const body = event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
     const headers = lowerCaseKeys(event.headers);
@@ -34,7 +36,7 @@ export function createIngestHandler(source: DependencySource<IngestHandlerDeps>)
       }
     }
 
-    const useCaseDeps = { articles, clock, site: config.site };
+    const useCaseDeps: IngestDeps = { articles, clock, site: config.site, ...(prepareArticle ? { prepare: prepareArticle } : {}) };
     // API Gateway's HTTP API hands the path parameter over already decoded: decoding it again would turn
     // `%2568` into `h` and withdraw another article.
     const pathId = event.pathParameters?.['id'];

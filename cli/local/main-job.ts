@@ -17,6 +17,7 @@ import { LocalStream, type StreamConsumer, type StreamDelivery, type StreamStopR
 import { DynamoDbStreamJournal } from './stream-journal.js';
 import { checkConsistency } from './consistency-check.js';
 import { writeLocalEndpoints } from './local-endpoints.js';
+import { DEFAULT_PARSE_TIME_LIMIT_MS, startParsePool, type ParsePool } from './parse-pool.js';
 import { readPartnerRegistryFile } from '../../shared/partners/partner-registry-file.js';
 import { productionDependencies } from '../../shared/runtime/dependencies.js';
 
@@ -46,6 +47,8 @@ export interface MainJobOptions {
   websub?: boolean;
   /** Other WebSub hubs the builder notifies (`--websub-hub`); WEBSUB_HUBS from the environment otherwise. */
   websubHubs?: string[];
+  /** Time limit per article for parsing in a worker; `WARTA_PARSE_TIME_LIMIT_MS` from the environment otherwise (default 5 s). */
+  parseTimeLimitMs?: number;
 }
 
 export interface MainJob {
@@ -106,8 +109,12 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
     // Imported only now: the handlers read this environment at their first invocation, as in Lambda.
     const deps = productionDependencies();
     const journal = new DynamoDbStreamJournal(deps.documentClient, LOCAL_TABLE);
+    // Inputs are parsed in worker threads with a time limit each, so that no page holds the event loop
+    // that serves the API, the edge and the embedded stores (see parse-pool.ts).
+    const parsePool = startParsePool({ timeLimitMs: options.parseTimeLimitMs ?? parseTimeLimitFromEnvironment() });
+    closers.push(() => parsePool.close());
     let stream: LocalStream | undefined;
-    const handlers = await loadHandlers((repository) => (stream as LocalStream).journaled(repository));
+    const handlers = await loadHandlers((repository) => (stream as LocalStream).journaled(repository), parsePool);
     stream = new LocalStream(handlers.streamConsumers, { journal, log: options.log });
     const localStream = stream;
     // Changes an earlier run stored but did not build (it crashed or was stopped mid-build) are built
@@ -325,6 +332,11 @@ function configureEnvironment({ edgeUrl, stack }: { edgeUrl: string; stack: Embe
   process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
 }
 
+function parseTimeLimitFromEnvironment(): number {
+  const value = Number(process.env['WARTA_PARSE_TIME_LIMIT_MS']);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_PARSE_TIME_LIMIT_MS;
+}
+
 /** How long Ctrl-C waits for the build in progress before abandoning it (it is built again at the next start). */
 const STOP_GRACE_MS = 4_000;
 
@@ -337,7 +349,7 @@ function wantsToWait(event: { queryStringParameters?: Record<string, string | un
  * The Lambda handlers, with the ingest and inbox handlers writing through `journaled(articles)`:
  * locally every article write also records its change for the local stream.
  */
-async function loadHandlers(journaled: (repository: ArticleRepository) => ArticleRepository) {
+async function loadHandlers(journaled: (repository: ArticleRepository) => ArticleRepository, parsePool: ParsePool) {
   const [ingest, inbox, feedBuilder, relatedBuilder, sitemapRefresh] = await Promise.all([
     import('../../functions/ingest.js'),
     import('../../functions/inbox.js'),
@@ -353,7 +365,7 @@ async function loadHandlers(journaled: (repository: ArticleRepository) => Articl
   ];
   const writing = () => {
     const deps = productionDependencies();
-    return { ...deps, articles: journaled(deps.articles) };
+    return { ...deps, articles: journaled(deps.articles), prepareArticle: parsePool.prepare };
   };
   return {
     ingest: ingest.createIngestHandler(writing),

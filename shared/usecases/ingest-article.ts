@@ -11,6 +11,11 @@ export interface IngestDeps {
   articles: ArticleRepository;
   clock: Clock;
   site: SiteConfig;
+  /**
+   * Parses and normalizes an input; `prepareArticle` inline when absent (Lambda, whose own timeout bounds an
+   * invocation). The local runtime passes one that runs in a worker thread with a time limit per article.
+   */
+  prepare?: (input: RawInput, site: SiteConfig, now: Date) => Promise<PreparedArticle>;
 }
 
 export interface ArticleLinks {
@@ -49,7 +54,7 @@ const CONCURRENCY_RETRIES = 50;
  */
 export async function ingestArticle(deps: IngestDeps, input: RawInput): Promise<IngestOutcome> {
   const now = deps.clock.now();
-  const prepared = prepareArticle(input, deps.site, now);
+  const prepared = deps.prepare ? await deps.prepare(input, deps.site, now) : prepareArticle(input, deps.site, now);
   if (!prepared.ok) return { status: 'refused', problems: prepared.problems, articleId: prepared.articleId, ...detectedOf(prepared) };
   const { content, sourceUpdatedAt, publishedAtGiven, format, formatNote } = prepared;
 

@@ -15,8 +15,8 @@ export interface RunningMainJob {
 }
 
 /** Starts `warta start` exactly as a user would, as a child process, and waits until it prints its URLs. */
-export async function startMainJobProcess(args: string[]): Promise<RunningMainJob> {
-  const child = spawn(process.execPath, [CLI, 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startMainJobProcess(args: string[], options: { env?: Record<string, string> } = {}): Promise<RunningMainJob> {
+  const child = spawn(process.execPath, [CLI, 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let output = '';
   const waiters: { pattern: RegExp; from: number; resolve: (line: string) => void }[] = [];
   const onData = (chunk: Buffer) => {
