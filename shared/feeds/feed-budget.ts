@@ -1,4 +1,5 @@
 import type { Article } from '../model/article.js';
+import { largestDocument } from './fragment-cache.js';
 import type { RenderedFeeds } from './render-feeds.js';
 
 /**
@@ -13,7 +14,7 @@ export function renderWithinBudget(
 ): RenderedFeeds {
   const attempt = (count: number) => {
     const rendered = render(articles.slice(0, count));
-    return { rendered, largest: Math.max(...Object.values(rendered).map((text) => Buffer.byteLength(text, 'utf8'))) };
+    return { rendered, largest: largestDocument(rendered) };
   };
   let count = articles.length;
   let current = attempt(count);

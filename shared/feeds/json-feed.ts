@@ -1,4 +1,5 @@
 import type { FeedEntry } from './feed-entry.js';
+import { entryFragments, fragmentOf, type Fragment } from './fragment-cache.js';
 import { stripInvalidXmlCharsDeep } from './xml-text.js';
 
 /**
@@ -81,8 +82,22 @@ function jsonItem(entry: FeedEntry): JsonFeedItem {
   return item;
 }
 
+/** One item as `JSON.stringify(feed, null, 2)` writes it inside `items` (at two levels of indentation). */
+function itemJson(entry: FeedEntry): string {
+  return JSON.stringify(stripInvalidXmlCharsDeep(jsonItem(entry)), null, 2).replace(/\n/g, '\n    ');
+}
+
 /** Renders a JSON Feed 1.1 document; key order is fixed so output is byte-stable. */
 export function renderJsonFeed(head: JsonFeedHead, entries: readonly FeedEntry[]): string {
+  return renderJsonFeedSized(head, entries).text;
+}
+
+/**
+ * `renderJsonFeed` with the document's UTF-8 size. Items are serialized one by one (and reused across
+ * documents when `digests`, the entries' cache keys, are given: see fragment-cache.ts), then placed
+ * where `JSON.stringify` of the whole document puts them.
+ */
+export function renderJsonFeedSized(head: JsonFeedHead, entries: readonly FeedEntry[], digests?: readonly string[]): Fragment {
   const feed: JsonFeed = {
     version: JSON_FEED_VERSION,
     title: head.title,
@@ -94,8 +109,28 @@ export function renderJsonFeed(head: JsonFeedHead, entries: readonly FeedEntry[]
     // JSON.stringify leaves out undefined members, so feeds without a hub carry no `hubs`.
     hubs: head.hubUrl ? [{ type: 'WebSub', url: head.hubUrl }] : undefined,
     next_url: head.nextUrl,
-    items: entries.map(jsonItem),
+    items: [],
   };
   // Every string, including URLs and ids the entry did not clean, without the characters XML forbids (docs/feeds.md).
-  return `${JSON.stringify(stripInvalidXmlCharsDeep(feed), null, 2)}\n`;
+  const skeleton = JSON.stringify(stripInvalidXmlCharsDeep(feed), null, 2);
+  if (entries.length === 0) return fragmentOf(`${skeleton}\n`);
+  const items = entries.map((entry, i) => {
+    const digest = digests?.[i];
+    return digest === undefined ? fragmentOf(itemJson(entry)) : entryFragments.get(`json ${digest}`, () => itemJson(entry));
+  });
+  // `items` is the last member, and an unescaped `"items": []` can only be that key (quotes inside strings are escaped).
+  const empty = '"items": []';
+  const at = skeleton.lastIndexOf(empty);
+  const open = '"items": [\n    ';
+  const separator = ',\n    ';
+  const close = '\n  ]';
+  const parts = [skeleton.slice(0, at), open];
+  let bytes = Buffer.byteLength(skeleton, 'utf8') - empty.length + open.length + close.length + 1 + separator.length * (items.length - 1);
+  items.forEach((item, i) => {
+    if (i > 0) parts.push(separator);
+    parts.push(item.text);
+    bytes += item.bytes;
+  });
+  parts.push(close, skeleton.slice(at + empty.length), '\n');
+  return { text: parts.join(''), bytes };
 }

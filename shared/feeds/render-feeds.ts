@@ -3,7 +3,8 @@ import type { Article, Image } from '../model/article.js';
 import { FEED_HISTORY_NAMESPACE, type ArchiveLinks } from './feed-archive.js';
 import { EMPTY_FEED_DATE, feedTagUri } from './feed-ids.js';
 import { toFeedEntry, type FeedEntry, type RelatedLink } from './feed-entry.js';
-import { renderJsonFeed } from './json-feed.js';
+import { entryDigest, entryFragments, recordBytes, type Fragment } from './fragment-cache.js';
+import { renderJsonFeedSized } from './json-feed.js';
 import {
   appendToElements,
   escapeHtml,
@@ -181,27 +182,70 @@ function rssAuthors(entry: FeedEntry): string[] {
   return entry.authors.map((a) => xmlElement('dc:creator', {}, a.name));
 }
 
-function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], updated: Date): string {
-  const feed = baseFeed(meta, updated, { rss: meta.links.rss });
-  // Written as escaped character data, never CDATA (see plainTextPlaceholder). The title is plain text.
+/** A fixed head for rendering one entry alone: what `feed` writes for an item does not depend on it. */
+const FRAGMENT_META: CleanMeta = cleanMeta({
+  path: 'fragment',
+  title: 'fragment',
+  description: 'fragment',
+  siteUrl: 'https://fragment.invalid',
+  language: 'en',
+  links: { rss: 'https://fragment.invalid/f.rss', atom: 'https://fragment.invalid/f.atom', json: 'https://fragment.invalid/f.json' },
+});
+const FRAGMENT_DATE = new Date(0);
+
+/**
+ * Cuts the one entry out of a single-entry document: from the line break before its start tag at
+ * `indent` to the end of its last end tag (only the container's end tag follows it).
+ */
+function cutEntry(xml: string, tag: string, indent: string): string {
+  const start = xml.indexOf(`\n${indent}<${tag}>`);
+  const end = xml.lastIndexOf(`</${tag}>`);
+  if (start === -1 || end < start) throw new Error(`Rendered feed has no <${tag}> element`);
+  return xml.slice(start, end + tag.length + 3);
+}
+
+/**
+ * Places entry fragments before the container's end tag (entries are the container's last children in
+ * `feed`'s output) and ends the document with a line break; returns it with its UTF-8 size.
+ */
+function spliceEntries(skeleton: string, containerEnd: string, fragments: readonly Fragment[]): Fragment {
+  let bytes = Buffer.byteLength(skeleton, 'utf8') + 1;
+  if (fragments.length === 0) return { text: `${skeleton}\n`, bytes };
+  const at = skeleton.lastIndexOf(containerEnd);
+  if (at === -1) throw new Error(`Rendered feed has no ${containerEnd.trim()}`);
+  const parts = [skeleton.slice(0, at)];
+  for (const f of fragments) {
+    parts.push(f.text);
+    bytes += f.bytes;
+  }
+  parts.push(skeleton.slice(at), '\n');
+  return { text: parts.join(''), bytes };
+}
+
+/**
+ * One RSS `<item>` (with its leading line break), rendered by `feed` as the only item of a document and
+ * completed here; documents are assembled from these (see fragment-cache.ts), byte for byte what
+ * rendering all items in one document gives, since `feed` serializes each item on its own.
+ */
+function rssItem(entry: FeedEntry): string {
+  const feed = baseFeed(FRAGMENT_META, FRAGMENT_DATE, {});
+  // Written as escaped character data, never CDATA (see PlainTextSlots). The title is plain text.
   // RSS 2.0 defines <description> as HTML and readers render it so: the summary is HTML-escaped first,
   // or a summary mentioning "<BBM>" would lose that word in every reader.
   const slots = new PlainTextSlots();
-  for (const entry of entries) {
-    const item: Item = {
-      title: slots.hold('title', entry.title, { cdata: true }),
-      id: entry.id,
-      guid: entry.id,
-      link: entry.url,
-      date: entry.updated,
-      published: entry.published,
-    };
-    if (entry.summary !== '') item.description = slots.hold('description', escapeHtml(entry.summary), { cdata: true });
-    if (entry.contentHtml !== undefined) item.content = forCdataHtml(entry.contentHtml);
-    feed.addItem(item);
-  }
+  const item: Item = {
+    title: slots.hold('title', entry.title, { cdata: true }),
+    id: entry.id,
+    guid: entry.id,
+    link: entry.url,
+    date: entry.updated,
+    published: entry.published,
+  };
+  if (entry.summary !== '') item.description = slots.hold('description', escapeHtml(entry.summary), { cdata: true });
+  if (entry.contentHtml !== undefined) item.content = forCdataHtml(entry.contentHtml);
+  feed.addItem(item);
   const indent = ' '.repeat(12);
-  const extras = entries.map((entry) => [
+  const extras = [
     // Categories are written here: through feed's text escaping "<" could only be double-encoded.
     ...entry.categories.map((name) => xmlElement('category', {}, name)),
     ...rssAuthors(entry),
@@ -209,49 +253,61 @@ function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], updated: Date
     ...entry.related.map((r) => relatedLinkElement('atom:link', r)),
     // RSS has no update date; Atom's, which readers and the W3C checker accept in RSS, tells them an item was corrected.
     xmlElement('atom:updated', {}, entry.updated.toISOString()),
-  ]);
-  const history = meta.archive?.current ? ` xmlns:fh="${FEED_HISTORY_NAMESPACE}"` : '';
-  const rootTag = `<rss version="2.0" xmlns:atom="${NS.atom}" xmlns:content="${NS.content}" xmlns:dc="${NS.dc}" xmlns:media="${NS.media}"${history}>`;
-  const withItems = appendToElements(replaceRootStartTag(feed.rss2(), 'rss', rootTag), 'item', extras, indent);
-  return `${slots.fill(insertFeedElements(withItems, 'channel', 'item', archiveElements(meta.archive, 'atom:link', 'rss'), ' '.repeat(8)))}\n`;
+  ];
+  return cutEntry(slots.fill(appendToElements(feed.rss2(), 'item', [extras], indent)), 'item', ' '.repeat(8));
 }
 
-function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], updated: Date): string {
-  const feed = baseFeed(meta, updated, { atom: meta.links.atom });
-  // Atom requires an author on every entry or on the feed; the publisher covers entries without a byline.
-  feed.options.author = { name: forXmlJsText(meta.publisher), link: meta.siteUrl };
+function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], digests: readonly string[], updated: Date): Fragment {
+  const feed = baseFeed(meta, updated, { rss: meta.links.rss });
+  const history = meta.archive?.current ? ` xmlns:fh="${FEED_HISTORY_NAMESPACE}"` : '';
+  const rootTag = `<rss version="2.0" xmlns:atom="${NS.atom}" xmlns:content="${NS.content}" xmlns:dc="${NS.dc}" xmlns:media="${NS.media}"${history}>`;
+  // Feed-level elements go before the first item, that is at the end of the channel before the items are placed.
+  const skeleton = insertFeedElements(replaceRootStartTag(feed.rss2(), 'rss', rootTag), 'channel', 'item', archiveElements(meta.archive, 'atom:link', 'rss'), ' '.repeat(8));
+  const items = entries.map((entry, i) => entryFragments.get(`rss ${digests[i]}`, () => rssItem(entry)));
+  return spliceEntries(skeleton, '\n    </channel>', items);
+}
+
+/** One Atom `<entry>` (with its leading line break); see rssItem. */
+function atomEntry(entry: FeedEntry): string {
+  const feed = baseFeed(FRAGMENT_META, FRAGMENT_DATE, {});
   // feed declares entry titles and summaries type="html" in CDATA; ours are plain text, so they become type="text".
   const slots = new PlainTextSlots();
   const html = { attributes: ' type="html"', cdata: true };
-  for (const entry of entries) {
-    const item: Item = {
-      title: slots.hold('title', entry.title, html, { type: 'text' }),
-      id: entry.id,
-      link: entry.url,
-      date: entry.updated,
-      published: entry.published,
-    };
-    if (entry.summary !== '') item.description = slots.hold('summary', entry.summary, html, { type: 'text' });
-    if (entry.contentHtml !== undefined) item.content = forCdataHtml(entry.contentHtml);
-    if (entry.authors.length > 0) {
-      item.author = entry.authors.map((a) => ({
-        name: slots.hold('name', a.name, { cdata: false }),
-        ...(a.email ? { email: a.email } : {}),
-        ...(a.url ? { link: a.url } : {}),
-      }));
-    }
-    feed.addItem(item);
+  const item: Item = {
+    title: slots.hold('title', entry.title, html, { type: 'text' }),
+    id: entry.id,
+    link: entry.url,
+    date: entry.updated,
+    published: entry.published,
+  };
+  if (entry.summary !== '') item.description = slots.hold('summary', entry.summary, html, { type: 'text' });
+  if (entry.contentHtml !== undefined) item.content = forCdataHtml(entry.contentHtml);
+  if (entry.authors.length > 0) {
+    item.author = entry.authors.map((a) => ({
+      name: slots.hold('name', a.name, { cdata: false }),
+      ...(a.email ? { email: a.email } : {}),
+      ...(a.url ? { link: a.url } : {}),
+    }));
   }
-  const extras = entries.map((entry) => [
+  feed.addItem(item);
+  const extras = [
     // Rendered here because feed writes category terms unescaped and guesses enclosure types from file names.
     ...entry.categories.map((name) => xmlElement('category', { term: name })),
     ...(entry.leadImage ? [xmlElement('link', { rel: 'enclosure', type: imageMediaType(entry.leadImage), href: entry.leadImage.url })] : []),
     ...entry.related.map((r) => relatedLinkElement('link', r)),
-  ]);
+  ];
+  return cutEntry(slots.fill(appendToElements(feed.atom1(), 'entry', [extras], ' '.repeat(8))), 'entry', ' '.repeat(4));
+}
+
+function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], digests: readonly string[], updated: Date): Fragment {
+  const feed = baseFeed(meta, updated, { atom: meta.links.atom });
+  // Atom requires an author on every entry or on the feed; the publisher covers entries without a byline.
+  feed.options.author = { name: forXmlJsText(meta.publisher), link: meta.siteUrl };
   const history = meta.archive?.current ? ` xmlns:fh="${FEED_HISTORY_NAMESPACE}"` : '';
   const rootTag = `<feed xmlns="${NS.atom}"${history} xml:lang="${escapeHtml(meta.language)}">`;
-  const withEntries = appendToElements(replaceRootStartTag(feed.atom1(), 'feed', rootTag), 'entry', extras, ' '.repeat(8));
-  return `${slots.fill(insertFeedElements(withEntries, 'feed', 'entry', archiveElements(meta.archive, 'link', 'atom'), ' '.repeat(4)))}\n`;
+  const skeleton = insertFeedElements(replaceRootStartTag(feed.atom1(), 'feed', rootTag), 'feed', 'entry', archiveElements(meta.archive, 'link', 'atom'), ' '.repeat(4));
+  const items = entries.map((entry, i) => entryFragments.get(`atom ${digests[i]}`, () => atomEntry(entry)));
+  return spliceEntries(skeleton, '\n</feed>', items);
 }
 
 /**
@@ -268,21 +324,23 @@ export function renderFeeds(meta: FeedMeta, articles: readonly Article[], option
   );
   const clean = cleanMeta(meta);
   const updated = feedBuildDate(entries);
-  return {
-    rss: renderRss(clean, entries, updated),
-    atom: renderAtom(clean, entries, updated),
-    json: renderJsonFeed(
-      {
-        title: clean.title,
-        description: clean.description,
-        siteUrl: clean.siteUrl,
-        feedUrl: clean.links.json,
-        language: clean.language,
-        publisher: { name: clean.publisher, url: clean.siteUrl },
-        ...(clean.hubUrl ? { hubUrl: clean.hubUrl } : {}),
-        ...(clean.archive?.prevArchive ? { nextUrl: clean.archive.prevArchive.json } : {}),
-      },
-      entries,
-    ),
-  };
+  const digests = entries.map(entryDigest);
+  const rss = renderRss(clean, entries, digests, updated);
+  const atom = renderAtom(clean, entries, digests, updated);
+  const json = renderJsonFeedSized(
+    {
+      title: clean.title,
+      description: clean.description,
+      siteUrl: clean.siteUrl,
+      feedUrl: clean.links.json,
+      language: clean.language,
+      publisher: { name: clean.publisher, url: clean.siteUrl },
+      ...(clean.hubUrl ? { hubUrl: clean.hubUrl } : {}),
+      ...(clean.archive?.prevArchive ? { nextUrl: clean.archive.prevArchive.json } : {}),
+    },
+    entries,
+    digests,
+  );
+  // The sizes are sums of cached fragment sizes: budget checks read them instead of measuring the text again.
+  return recordBytes({ rss: rss.text, atom: atom.text, json: json.text }, Math.max(rss.bytes, atom.bytes, json.bytes));
 }

@@ -13,6 +13,7 @@ import { FEED_FORMATS, feedObjectKey, feedPathsForArticle, LATEST_FEED_PATH, par
 import type { FeedMeta, RelatedLink, RenderedFeeds } from '../feeds/render-feeds.js';
 import { renderFeeds } from '../feeds/render-feeds.js';
 import { renderWithinBudget } from '../feeds/feed-budget.js';
+import { largestDocument } from '../feeds/fragment-cache.js';
 import type { Article } from '../model/article.js';
 import { isVisibleAt } from '../embargo/visibility.js';
 import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
@@ -288,11 +289,10 @@ async function publishDocument(
       ...(target.archive ? { archive: target.archive } : {}),
     };
   };
-  const largest = (r: RenderedFeeds) => Math.max(...Object.values(r).map((text) => Buffer.byteLength(text, 'utf8')));
   let rendered: RenderedFeeds;
   if (target.wholePage) {
     rendered = renderFeeds(meta(articles), articles, { relatedLinks });
-    if (largest(rendered) > deps.site.feedMaxBytes) rendered = renderFeeds(meta(articles), articles, { relatedLinks, fullText: false });
+    if (largestDocument(rendered) > deps.site.feedMaxBytes) rendered = renderFeeds(meta(articles), articles, { relatedLinks, fullText: false });
   } else {
     rendered = renderWithinBudget(articles, (entries) => renderFeeds(meta(entries), entries, { relatedLinks }), deps.site.feedMaxBytes);
   }

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import type { FeedEntry } from './feed-entry.js';
+
+/**
+ * Rendered entry fragments (one `<item>`, `<entry>` or JSON Feed item), reused across feed
+ * documents and builds. An article sits in several feeds (latest, its section, tags, authors,
+ * partner feeds) and stays in them for many builds, yet only a changed article's fragment differs:
+ * re-serializing every entry of every touched feed on each change was most of a build's CPU
+ * (docs/performance.md). A fragment is a pure function of its FeedEntry and format, so the key is
+ * a digest of the whole entry: nothing a caller says about the article (version, content hash)
+ * is trusted, and any change to what the entry shows is a different key.
+ *
+ * Bounded by the characters held (least recently used first out); a miss only costs the render.
+ * Hand-written rather than a dependency: a Map in insertion order is already an LRU, and no
+ * package is needed for twenty lines.
+ */
+/** A rendered fragment and its length in UTF-8 bytes (so a document's size is a sum, not a pass over it). */
+export interface Fragment {
+  text: string;
+  bytes: number;
+}
+
+export function fragmentOf(text: string): Fragment {
+  return { text, bytes: Buffer.byteLength(text, 'utf8') };
+}
+
+export class FragmentCache {
+  private readonly fragments = new Map<string, Fragment>();
+  private chars = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  get(key: string, render: () => string): Fragment {
+    const cached = this.fragments.get(key);
+    if (cached !== undefined) {
+      // Refresh its place: Map keeps insertion order, so the first key is the least recently used.
+      this.fragments.delete(key);
+      this.fragments.set(key, cached);
+      this.hits += 1;
+      return cached;
+    }
+    this.misses += 1;
+    const fragment = fragmentOf(render());
+    if (fragment.text.length > this.maxChars) return fragment;
+    this.fragments.set(key, fragment);
+    this.chars += fragment.text.length;
+    for (const [oldest, old] of this.fragments) {
+      if (this.chars <= this.maxChars) break;
+      this.fragments.delete(oldest);
+      this.chars -= old.text.length;
+    }
+    return fragment;
+  }
+
+  /** Characters of the fragments held. */
+  get heldCharacters(): number {
+    return this.chars;
+  }
+
+  clear(): void {
+    this.fragments.clear();
+    this.chars = 0;
+  }
+}
+
+/** Digest of everything an entry shows (dates as ISO strings); the cache key of its fragments. */
+export function entryDigest(entry: FeedEntry): string {
+  return createHash('sha256').update(JSON.stringify(entry)).digest('base64');
+}
+
+/**
+ * Process-wide cache of the three renderers: 16 Mi characters, at most 32 MiB even for text V8 holds in
+ * two bytes a character (about 5,000 fragments of full-text news, the newest entries of every feed a
+ * change usually touches). The 512 MiB functions keep ample room.
+ */
+export const entryFragments = new FragmentCache(16 * 1024 * 1024);
+
+/** UTF-8 sizes of rendered documents, recorded by the renderers so budget checks need not measure them again. */
+const documentBytes = new WeakMap<object, number>();
+
+export function recordBytes<T extends object>(rendered: T, bytes: number): T {
+  documentBytes.set(rendered, bytes);
+  return rendered;
+}
+
+/** The largest of a set of rendered documents in UTF-8 bytes (recorded by `renderFeeds`, else measured). */
+export function largestDocument(rendered: { readonly rss: string; readonly atom: string; readonly json: string }): number {
+  const known = documentBytes.get(rendered);
+  if (known !== undefined) return known;
+  return Math.max(...[rendered.rss, rendered.atom, rendered.json].map((text) => Buffer.byteLength(text, 'utf8')));
+}

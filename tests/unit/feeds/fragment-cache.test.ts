@@ -1,0 +1,107 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { renderWithinBudget } from '../../../shared/feeds/feed-budget.js';
+import { entryFragments, FragmentCache, largestDocument } from '../../../shared/feeds/fragment-cache.js';
+import { renderFeeds, type RenderedFeeds } from '../../../shared/feeds/render-feeds.js';
+import type { Article } from '../../../shared/model/article.js';
+import { feedCases, makeMeta } from './feed-cases.js';
+
+const ARTICLES: Article[] = [...new Map(feedCases().flatMap((c) => c.articles).map((a) => [a.id, a])).values()];
+
+/** A change to one article that any of the three formats shows (a stale cached fragment would keep the old text). */
+const edit = fc.record({
+  article: fc.nat({ max: ARTICLES.length - 1 }),
+  field: fc.constantFrom('title', 'summary', 'bodyHtml', 'updatedAt', 'tags', 'authors', 'url'),
+  text: fc.string({ minLength: 1, maxLength: 12 }),
+});
+
+function applyEdit(articles: readonly Article[], e: { article: number; field: string; text: string }): Article[] {
+  return articles.map((a, i) => {
+    if (i !== e.article) return a;
+    switch (e.field) {
+      case 'title':
+        return { ...a, title: `${a.title} ${e.text}` };
+      case 'summary':
+        return { ...a, summary: `${a.summary} ${e.text}` };
+      case 'bodyHtml':
+        return { ...a, bodyHtml: `${a.bodyHtml}<p>${e.text.replace(/[<&]/g, '')}</p>` };
+      case 'updatedAt':
+        return { ...a, updatedAt: new Date(Date.parse(a.updatedAt) + 60_000 * (e.text.length + 1)).toISOString() };
+      case 'tags':
+        return { ...a, tags: [...a.tags, `tag ${e.text}`] };
+      case 'authors':
+        return { ...a, authors: [...a.authors, { name: `Penulis ${e.text}` }] };
+      default:
+        return { ...a, url: `${a.url}?v=${encodeURIComponent(e.text)}` };
+    }
+  });
+}
+
+const options = fc.record({
+  fullText: fc.boolean(),
+  includeImages: fc.boolean(),
+  related: fc.boolean(),
+  archive: fc.boolean(),
+});
+
+function render(articles: readonly Article[], o: { fullText: boolean; includeImages: boolean; related: boolean; archive: boolean }): RenderedFeeds {
+  const first = articles[0];
+  const relatedLinks = o.related && first ? new Map([[first.id, [{ id: 'lain', title: 'Terkait & lain', url: 'https://jurnalpagi.example/lain', reason: 'similar' }]]]) : undefined;
+  const links = { rss: 'https://feeds.example/a/1.rss', atom: 'https://feeds.example/a/1.atom', json: 'https://feeds.example/a/1.json' };
+  const meta = makeMeta('latest', o.archive ? { archive: { current: links, nextArchive: links } } : {});
+  return renderFeeds(meta, articles, { fullText: o.fullText, includeImages: o.includeImages, ...(relatedLinks ? { relatedLinks } : {}) });
+}
+
+describe('rendered entry fragments', () => {
+  test.prop([fc.array(fc.tuple(fc.subarray(ARTICLES), edit, options), { minLength: 1, maxLength: 6 })], { numRuns: 60 })(
+    'a document assembled from cached fragments is byte for byte the one rendered from an empty cache, whatever was rendered before',
+    (steps) => {
+      entryFragments.clear();
+      for (const [subset, change, o] of steps) {
+        const articles = applyEdit(subset.length > 0 ? subset : ARTICLES, change);
+        const warm = render(articles, o);
+        entryFragments.clear();
+        const cold = render(articles, o);
+        expect(warm).toEqual(cold);
+        // The recorded size is the real UTF-8 size of the largest document.
+        expect(largestDocument(warm)).toBe(Math.max(...Object.values(warm).map((t) => Buffer.byteLength(t, 'utf8'))));
+        // Leave the cache warm with this step's fragments for the next step.
+        render(articles, o);
+      }
+    },
+  );
+
+  test.prop([fc.integer({ min: 10_000, max: 60_000 })], { numRuns: 10 })(
+    'the byte budget sees the same sizes as a measurement of the text',
+    (maxBytes) => {
+      const articles = Array.from({ length: 20 }, (_, i) => ({ ...(ARTICLES[i % ARTICLES.length] as Article), id: `a-${i}` }));
+      const rendered = renderWithinBudget(articles, (entries) => renderFeeds(makeMeta(), entries), maxBytes);
+      const largest = Math.max(...Object.values(rendered).map((t) => Buffer.byteLength(t, 'utf8')));
+      const items = (rendered.json.match(/"id": "tag:/g) ?? []).length;
+      expect(largest <= maxBytes || items === 1).toBe(true);
+      if (items < articles.length) {
+        const oneMore = renderFeeds(makeMeta(), articles.slice(0, items + 1));
+        expect(Math.max(...Object.values(oneMore).map((t) => Buffer.byteLength(t, 'utf8')))).toBeGreaterThan(maxBytes);
+      }
+    },
+  );
+
+  test.prop([fc.array(fc.tuple(fc.nat({ max: 30 }), fc.string({ maxLength: 40 })), { maxLength: 200 }), fc.integer({ min: 1, max: 200 })])(
+    'the cache holds at most its character bound and renders again what it dropped',
+    (requests, bound) => {
+      const cache = new FragmentCache(bound);
+      let renders = 0;
+      for (const [key, text] of requests) {
+        const got = cache.get(String(key), () => {
+          renders += 1;
+          return `${key}:${text}`;
+        });
+        expect(got.text.startsWith(`${key}:`)).toBe(true);
+        expect(got.bytes).toBe(Buffer.byteLength(got.text, 'utf8'));
+        expect(cache.heldCharacters).toBeLessThanOrEqual(bound);
+      }
+      expect(renders).toBe(cache.misses);
+      expect(cache.hits + cache.misses).toBe(requests.length);
+    },
+  );
+});
