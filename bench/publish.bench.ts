@@ -235,6 +235,8 @@ class MemoryPartners implements PartnerRepository {
 
 interface Target {
   storage: string;
+  /** SHA-256 of every object published, by key (in-memory only): `--hashes=<file>` compares output bytes between two versions. */
+  objectHashes?: () => Record<string, string>;
   size: number;
   meter: Meter;
   site: SiteConfig;
@@ -305,7 +307,8 @@ function memoryTarget(size: number): Target {
   const config = RuntimeConfigSchema.parse({ articlesTableName: TABLE, feedBucketName: BUCKET, site: SITE_INPUT });
   const meter = new Meter();
   const articles = new InMemoryArticleRepository();
-  const publisher = new MeteredPublisher(new InMemoryObjectPublisher(), meter);
+  const objects = new InMemoryObjectPublisher();
+  const publisher = new MeteredPublisher(objects, meter);
   const partners = new MemoryPartners();
   for (const p of PARTNERS) void partners.put(p);
   const revisions = new InMemoryFeedRevisions();
@@ -319,8 +322,13 @@ function memoryTarget(size: number): Target {
     itemLimit: config.site.feedItemLimit,
     clock: systemClock,
   };
+  // A clock that advances one second per reading from a fixed instant, so a run's bytes are reproducible.
+  let tick = 0;
+  const clock = { now: () => new Date(Date.parse('2026-11-01T00:00:00Z') + 1000 * tick++) };
   return {
     storage: 'in-memory adapters',
+    objectHashes: () =>
+      Object.fromEntries([...objects.objects].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, o]) => [k, createHash('sha256').update(o.body).digest('hex')])),
     size,
     meter,
     site: config.site,
@@ -334,7 +342,7 @@ function memoryTarget(size: number): Target {
       archive: { syncAll: async () => ({ articles: articles.ids().length, paths: articles.feedPaths() }) },
       partnerOutputs: () => rebuildAllPartnerOutputs(partnerDeps),
     },
-    ingest: { articles, clock: { now: () => new Date() }, site: config.site },
+    ingest: { articles, clock, site: config.site },
     async seed(list) {
       articles.seed(...list);
     },
@@ -352,7 +360,7 @@ interface Row {
   size: number;
   seedSeconds: number;
   changes: number;
-  perChange: { p50Ms: number; p95Ms: number } & Counts;
+  perChange: { p50Ms: number; p95Ms: number; cpuP50Ms: number; cpuP95Ms: number } & Counts;
   fullRebuild: { seconds: number; feeds: number; feedsPerSecond: number } & Counts;
   ratio: { time: number; dynamoRequests: number; dynamoItems: number; s3Requests: number; s3Bytes: number };
 }
@@ -373,6 +381,10 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
     const fullCounts = diff(before, target.meter.snapshot());
 
     const times: number[] = [];
+    // CPU time of this process per change (user + system): unlike the wall time it does not grow with
+    // the load other work puts on the machine. In-memory it is the whole cost; on dynalite + s3rver the
+    // emulators run in this process too, so it includes their work.
+    const cpuTimes: number[] = [];
     const totals = target.meter.snapshot();
     const rand = seededRandom(size + 1);
     for (let i = 0; i < changes; i++) {
@@ -394,16 +406,23 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
         contentType: 'application/json',
       };
       const started = performance.now();
+      const cpuStarted = process.cpuUsage();
       const outcome = await ingestArticle(target.ingest, input);
       if (outcome.status === 'refused') throw new Error(`bench article refused: ${JSON.stringify(outcome)}`);
       await buildFeedsForArticles(target.feedDeps, [outcome.article.id]);
       times.push(performance.now() - started);
+      const cpu = process.cpuUsage(cpuStarted);
+      cpuTimes.push((cpu.user + cpu.system) / 1000);
     }
     const changeCounts = diff(totals, target.meter.snapshot());
+    const hashesFile = process.argv.find((a) => a.startsWith('--hashes='))?.slice('--hashes='.length);
+    if (hashesFile && target.objectHashes) writeFileSync(`${hashesFile}.${size}.json`, `${JSON.stringify(target.objectHashes(), null, 1)}\n`);
     const per = (k: keyof Counts) => changeCounts[k] / changes;
     const perChange = {
       p50Ms: percentile(times, 50),
       p95Ms: percentile(times, 95),
+      cpuP50Ms: percentile(cpuTimes, 50),
+      cpuP95Ms: percentile(cpuTimes, 95),
       dynamoRequests: per('dynamoRequests'),
       dynamoItems: per('dynamoItems'),
       s3Requests: per('s3Requests'),
@@ -434,8 +453,20 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '∞');
 
+/** `--step=memory:10000:30` (storage `memory` or `dynalite`, size, changes), repeatable: replaces the plan (profiling, one size). */
+function stepsFromArgs(): { make: (size: number) => Target | Promise<Target>; size: number; changes: number }[] {
+  return process.argv
+    .filter((a) => a.startsWith('--step='))
+    .map((a) => {
+      const [storage, size, changes] = a.slice('--step='.length).split(':');
+      if ((storage !== 'memory' && storage !== 'dynalite') || !Number(size)) throw new Error(`bad ${a}: expected --step=memory|dynalite:<size>[:<changes>]`);
+      return { make: storage === 'memory' ? memoryTarget : dynaliteTarget, size: Number(size), changes: Number(changes ?? 30) };
+    });
+}
+
 export async function run(): Promise<void> {
-  const plan: { make: (size: number) => Target | Promise<Target>; size: number; changes: number }[] = QUICK
+  const steps = stepsFromArgs();
+  const plan: { make: (size: number) => Target | Promise<Target>; size: number; changes: number }[] = steps.length > 0 ? steps : QUICK
     ? [
         { make: dynaliteTarget, size: 500, changes: 5 },
         { make: memoryTarget, size: 1_000, changes: 10 },
@@ -463,6 +494,7 @@ export async function run(): Promise<void> {
       stored: r.size,
       'p50 ms': fmt(r.perChange.p50Ms),
       'p95 ms': fmt(r.perChange.p95Ms),
+      'CPU p50 ms': fmt(r.perChange.cpuP50Ms),
       'DDB req': fmt(r.perChange.dynamoRequests),
       'DDB items': fmt(r.perChange.dynamoItems),
       'S3 req': fmt(r.perChange.s3Requests),
