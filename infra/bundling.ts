@@ -52,6 +52,7 @@ export const FUNCTION_ENTRIES = {
   FeedBuilder: 'feed-builder.ts',
   RelatedBuilder: 'related-builder.ts',
   PartnerAccess: 'partner-access.ts',
+  WordPressSync: 'wordpress-sync.ts',
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;

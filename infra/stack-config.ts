@@ -98,8 +98,20 @@ export const StackContextSchema = z
         jsonish(z.array(z.url({ protocol: /^https?$/, error: 'each WebSub hub must be an http(s) URL' })).max(10)),
       )
       .default([]),
+    /** A WordPress site to pull posts from on a schedule (docs/wordpress.md, "Sync in AWS"); no sync without it. */
+    wordpressSyncUrl: z.url({ protocol: /^https?$/, error: 'wordpressSyncUrl must be the http(s) URL of the WordPress site' }).optional(),
+    /** Name of the Secrets Manager secret holding {"user", "applicationPassword"} for that site; anonymous without it. */
+    wordpressSyncSecretName: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'wordpressSyncSecretName must be a Secrets Manager secret name (letters, digits and /_+=.@-)')
+      .optional(),
+    /** Minutes between scheduled WordPress sync runs. */
+    wordpressSyncMinutes: z.coerce.number().int().min(1).max(1_440).default(5),
   })
   .superRefine((ctx, issues) => {
+    if (ctx.wordpressSyncSecretName !== undefined && ctx.wordpressSyncUrl === undefined) {
+      issues.addIssue({ code: 'custom', path: ['wordpressSyncSecretName'], message: 'wordpressSyncSecretName needs wordpressSyncUrl (the site it is for)' });
+    }
     if ((ctx.domainName === undefined) !== (ctx.certificateArn === undefined)) {
       issues.addIssue({ code: 'custom', path: ['certificateArn'], message: 'domainName and certificateArn go together: give both or neither' });
     }

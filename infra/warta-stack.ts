@@ -10,6 +10,7 @@ import { Concern } from './constructs/concern.js';
 import { WartaDelivery } from './constructs/delivery.js';
 import { WartaIngest } from './constructs/ingest.js';
 import { WartaStorage } from './constructs/storage.js';
+import { WartaWordPressSync } from './constructs/wordpress-sync.js';
 import type { WartaFunction } from './constructs/warta-function.js';
 import type { StackSettings } from './stack-config.js';
 
@@ -34,6 +35,8 @@ export class WartaStack extends Stack {
   readonly ingest: WartaIngest;
   readonly pipeline: WartaBuildPipeline;
   readonly delivery: WartaDelivery;
+  /** The scheduled WordPress sync, present only with the `wordpressSyncUrl` context value. */
+  readonly wordpressSync: WartaWordPressSync | undefined;
 
   constructor(scope: Construct, id: string, props: WartaStackProps) {
     super(scope, id, props);
@@ -87,7 +90,27 @@ export class WartaStack extends Stack {
         : {}),
     });
 
-    for (const fn of [this.ingest.ingest, this.ingest.inbox, this.pipeline.feedBuilder, this.pipeline.relatedBuilder, this.delivery.partnerAccess]) {
+    this.wordpressSync =
+      settings.wordpressSyncUrl === undefined
+        ? undefined
+        : new WartaWordPressSync(this, 'WordPressSync', {
+            site,
+            table,
+            alarms,
+            functionsDir,
+            wordpressUrl: settings.wordpressSyncUrl,
+            everyMinutes: settings.wordpressSyncMinutes,
+            ...(settings.wordpressSyncSecretName !== undefined ? { credentialsSecretName: settings.wordpressSyncSecretName } : {}),
+          });
+
+    for (const fn of [
+      this.ingest.ingest,
+      this.ingest.inbox,
+      this.pipeline.feedBuilder,
+      this.pipeline.relatedBuilder,
+      this.delivery.partnerAccess,
+      this.wordpressSync?.function,
+    ]) {
       if (fn !== undefined) this.functions[fn.node.id] = fn;
     }
     // The base URL is the distribution's domain unless a custom domain is configured, so it is known only now.

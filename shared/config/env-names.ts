@@ -22,6 +22,10 @@ export const ENV = {
   partnerUrlMaxLifetimeSeconds: 'PARTNER_URL_MAX_LIFETIME_SECONDS',
   /** WebSub hubs notified after a build changed public feeds: URLs separated by commas or spaces. */
   websubHubs: 'WEBSUB_HUBS',
+  /** The WordPress site the scheduled sync pulls posts from. */
+  wordpressSyncUrl: 'WORDPRESS_SYNC_URL',
+  /** Secrets Manager secret with `{"user": …, "applicationPassword": …}` for the scheduled sync; absent means anonymous. */
+  wordpressSyncSecretArn: 'WORDPRESS_SYNC_SECRET_ARN',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -89,7 +89,7 @@ export interface WordPressSyncSummary {
   refused: { id: string; reasons: string[] }[];
   /** Posts the site lists as published now. */
   listed: number;
-  /** Pages of ids read to find withdrawals: 0 when the listed count showed none could have happened. */
+  /** Pages of ids read: those dated since the day before the last run, and all when the listed count changed. */
   idPages: number;
   /** False when the run stopped early (`keepGoing`); the next run resumes from `to`. */
   complete: boolean;
@@ -98,6 +98,8 @@ export interface WordPressSyncSummary {
 export class WordPressSyncError extends Error {}
 
 const ID_PAGE = 100;
+/** How far before the last run the posts dated since are checked for scheduled posts published late. */
+const RECENT_MS = 24 * 3_600_000;
 
 /** Runs one sync; throws WordPressSyncError when the site cannot be read (the saved position is kept). */
 export async function syncWordPress(deps: WordPressSyncDeps, options: WordPressSyncOptions): Promise<WordPressSyncSummary> {
@@ -201,27 +203,50 @@ export async function syncWordPress(deps: WordPressSyncDeps, options: WordPressS
     }
   }
 
-  // 2. Posts that left the listing.
+  // 2. Posts that joined or left the listing without step 1 seeing them.
   const publicParams = (extra: Record<string, string>) => {
     const params = new URLSearchParams({ _fields: 'id', ...extra });
     if (authenticated) params.set('status', 'publish');
     return params;
   };
-  const { total } = await getPage(publicParams({ per_page: '1' }), 'the number of its published posts');
-  summary.listed = total;
-  // Without a remembered listing (a first run, or a run from --since) the ids are always listed once.
-  if (saved?.listed === undefined || !Number.isFinite(total) || total !== listed.size) {
-    const now = new Set<number>();
-    let idPages = 1;
-    for (let page = 1; page <= idPages; page++) {
-      const { body, totalPages: pages } = await getPage(publicParams({ per_page: String(ID_PAGE), page: String(page), orderby: 'id', order: 'asc' }), `page ${page} of its post ids`);
-      idPages = pages;
-      summary.idPages = page;
-      for (const item of body) {
+  const listIds = async (extra: Record<string, string>, what: string) => {
+    const ids = new Set<number>();
+    let pages = 1;
+    for (let page = 1; page <= pages; page++) {
+      const result = await getPage(publicParams({ per_page: String(ID_PAGE), page: String(page), orderby: 'id', order: 'asc', ...extra }), `page ${page} of ${what}`);
+      pages = result.totalPages;
+      summary.idPages++;
+      for (const item of result.body) {
         const id = (item as { id?: unknown }).id;
-        if (typeof id === 'number') now.add(id);
+        if (typeof id === 'number') ids.add(id);
       }
     }
+    return ids;
+  };
+  /** Fetches listed posts step 1 never saw, whole, and handles them like changes. */
+  const takeUnseen = async (ids: Iterable<number>) => {
+    const unseen = [...ids].filter((id) => !listed.has(id) && !seen.has(id));
+    for (let i = 0; i < unseen.length; i += ID_PAGE) {
+      const chunk = unseen.slice(i, i + ID_PAGE);
+      const params = new URLSearchParams({ per_page: String(ID_PAGE), include: chunk.join(','), _embed: '1' });
+      if (authenticated) params.set('status', 'publish');
+      const { body } = await getPage(params, 'posts by id');
+      for (const post of body) if (isWordPressRestPost(post)) await handle(post);
+    }
+  };
+  // WordPress publishes a scheduled post at its time without moving its modification time, so step 1
+  // never shows it: the posts dated since shortly before the last run are listed by id (WP-Cron may
+  // publish late, on a quiet site hours late: RECENT_MS of slack).
+  if (saved?.lastRunAt !== undefined && saved.listed !== undefined) {
+    const after = new Date(Date.parse(saved.lastRunAt) - RECENT_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await takeUnseen(await listIds({ after }, 'its recently dated post ids'));
+  }
+  const { total } = await getPage(publicParams({ per_page: '1' }), 'the number of its published posts');
+  summary.listed = total;
+  // Every post listed now was listed before or came through above, so an equal count means none left.
+  // Without a remembered listing (a first run, or one from --since) the ids are always listed once.
+  if (saved?.listed === undefined || !Number.isFinite(total) || total !== listed.size) {
+    const now = await listIds({}, 'its post ids');
     // Asked for by id, a post still listed comes back: only those that do not are gone.
     const missing = [...listed].filter((id) => !now.has(id));
     for (let i = 0; i < missing.length; i += ID_PAGE) {
@@ -233,15 +258,7 @@ export async function syncWordPress(deps: WordPressSyncDeps, options: WordPressS
         else await withdraw(`wp-${id}`, authenticated ? 'deleted' : 'unlisted');
       }
     }
-    // Listed but never seen by step 1 (or before): fetched whole and handled like a change.
-    const unseen = [...now].filter((id) => !listed.has(id) && !seen.has(id));
-    for (let i = 0; i < unseen.length; i += ID_PAGE) {
-      const chunk = unseen.slice(i, i + ID_PAGE);
-      const params = new URLSearchParams({ per_page: String(ID_PAGE), include: chunk.join(','), _embed: '1' });
-      if (authenticated) params.set('status', 'publish');
-      const { body } = await getPage(params, 'posts by id');
-      for (const post of body) if (isWordPressRestPost(post)) await handle(post);
-    }
+    await takeUnseen(now);
     listed.clear();
     for (const id of now) listed.add(id);
     summary.listed = listed.size;
