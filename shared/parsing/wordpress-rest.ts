@@ -57,13 +57,19 @@ const EXCERPT_TAIL = /\s*\[(?:…|\.\.\.)\]\s*$/;
  * A REST post as an article draft: `wp-<id>` as its id, the permalink, the title as plain text, the
  * rendered content (shortcodes and blocks already rendered by WordPress), the excerpt as summary, GMT
  * dates, and with `_embed` the author names, categories (the first is the section, the others become
- * tags), tags and featured image. A post that is not public (any status but `publish`, or
- * password-protected) is refused with that reason: its text must never reach the public feeds.
+ * tags), tags and featured image. A scheduled post (`future`) keeps its future date, which hides it until
+ * then. Any other status but `publish`, or a password-protected post, is refused with that reason: its text
+ * must never reach the public feeds.
  */
 export function draftFromWordPressRest(post: WordPressRestPost): Result<ArticleDraft> {
   const problems: Problem[] = [];
-  if (post.status !== undefined && post.status !== 'publish') {
-    problems.push({ field: 'status', message: `is "${post.status}" in WordPress; only published posts are ingested` });
+  // A scheduled post (`future`, visible only with credentials) is ingested with its future date: Warta
+  // keeps it out of every public output until then (shared/embargo/visibility.ts).
+  if (post.status !== undefined && post.status !== 'publish' && post.status !== 'future') {
+    problems.push({ field: 'status', message: `is "${post.status}" in WordPress; only published and scheduled posts are ingested` });
+  }
+  if (post.status === 'future' && gmtInstant(post.date_gmt) === undefined) {
+    problems.push({ field: 'date_gmt', message: 'is missing on a scheduled post; its publication time is what keeps it hidden until then' });
   }
   if (post.content.protected === true) {
     problems.push({ field: 'content', message: 'is password-protected in WordPress; protected posts are never published' });

@@ -8,9 +8,10 @@ import { DEFAULT_RETRY_POLICY, retryingFetch, type RetryPolicy } from './retryin
  *
  * 1. **Changes**: pages of 100 posts ordered by modification time (`orderby=modified`, `modified_after`
  *    from where the last run stopped, `_embed` for authors, terms and featured media). A published post
- *    is ingested as a REST post (`created`, `updated` or `unchanged`); a password-protected one, and with
- *    an application password a draft, pending, private, scheduled or trashed one, is withdrawn when Warta
- *    holds it. The position is saved after every page, so an interrupted run resumes where it stopped.
+ *    is ingested as a REST post (`created`, `updated` or `unchanged`), and with an application password
+ *    a scheduled one too, with its future date (Warta's embargo hides it until then); a password-protected
+ *    one, and with an application password a draft, pending, private or trashed one, is withdrawn when
+ *    Warta holds it. The position is saved after every page, so an interrupted run resumes where it stopped.
  * 2. **Withdrawals the API does not show**: anonymous clients are never shown private, draft or trashed
  *    posts, and nobody is shown a post deleted for good; `modified_after` lists only what the client may
  *    see. So the state remembers the ids the site listed as published at the end of the last run. One
@@ -84,7 +85,9 @@ export interface WordPressSyncSummary {
   withdrawn: number;
   /** Withdrawals by reason (`private`, `draft`, `trash`, `password-protected`, `deleted`, `unlisted`, …). */
   withdrawnBy: Record<NotPublicReason, number>;
-  /** Non-public posts (draft, pending, private, scheduled, password-protected, trash) that Warta does not hold. */
+  /** Scheduled posts (seen with credentials) sent with their future date: stored, in no public output until then. */
+  scheduled: number;
+  /** Non-public posts (draft, pending, private, password-protected, trash) that Warta does not hold. */
   notPublic: Record<NotPublicReason, number>;
   refused: { id: string; reasons: string[] }[];
   /** Posts the site lists as published now. */
@@ -125,6 +128,7 @@ export async function syncWordPress(deps: WordPressSyncDeps, options: WordPressS
     withdrawnBy: {},
     notPublic: {},
     refused: [],
+    scheduled: 0,
     listed: 0,
     idPages: 0,
     complete: true,
@@ -142,6 +146,7 @@ export async function syncWordPress(deps: WordPressSyncDeps, options: WordPressS
     return { body: body as unknown[], total: Number(response.headers.get('x-wp-total') ?? Number.NaN), totalPages: Math.max(1, Number(response.headers.get('x-wp-totalpages') ?? '1') || 1) };
   };
 
+  const startedAt = deps.clock.now().getTime();
   const listed = new Set(saved?.listed ?? []);
   const seen = new Set<number>();
   const handle = async (post: WordPressRestPost) => {
@@ -155,7 +160,13 @@ export async function syncWordPress(deps: WordPressSyncDeps, options: WordPressS
     if (reason) {
       await withdraw(id, reason);
     } else {
-      const outcome = await deps.ingest(post);
+      if (post.status === 'future') summary.scheduled++;
+      // A modification time still to come (WordPress gives a post inserted as scheduled its future date)
+      // is sent as the run's start: stored as the article's updatedAt, it would make Warta refuse every
+      // real edit before then as older.
+      const modified = post.modified_gmt ? Date.parse(`${post.modified_gmt}Z`) : Number.NaN;
+      const sent = modified > startedAt ? { ...post, modified_gmt: new Date(startedAt).toISOString().slice(0, 19) } : post;
+      const outcome = await deps.ingest(sent);
       if (outcome.status === 'refused') summary.refused.push({ id, reasons: outcome.problems.map((p) => `${p.field}: ${p.message}`) });
       else if (outcome.status === 'withdrawn') countWithdrawal(summary, 'withdrawn by Warta');
       else summary[outcome.status]++;
@@ -170,7 +181,6 @@ export async function syncWordPress(deps: WordPressSyncDeps, options: WordPressS
   // 1. Changes since the saved position.
   // The position never passes the run's own start: WordPress gives a post inserted as scheduled its
   // future date as its modification time, which would otherwise make every later change invisible.
-  const startedAt = deps.clock.now().getTime();
   let newest = from ? Date.parse(from) : undefined;
   let totalPages = 1;
   for (let page = 1; page <= totalPages; page++) {
@@ -277,9 +287,10 @@ function countWithdrawal(summary: WordPressSyncSummary, reason: string) {
   summary.withdrawn++;
 }
 
+/** Why a listed post must not be public; scheduled posts are sent with their future date (see the REST format). */
 function nonPublicReason(post: WordPressRestPost): string | undefined {
-  if (post.status !== undefined && post.status !== 'publish') return post.status === 'future' ? 'scheduled' : post.status;
   if (post.content.protected === true) return 'password-protected';
+  if (post.status !== undefined && post.status !== 'publish' && post.status !== 'future') return post.status;
   return undefined;
 }
 

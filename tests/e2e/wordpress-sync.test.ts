@@ -1,13 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main.js';
 import { startMainJobProcess, type RunningMainJob } from '../support/main-job-process.js';
 import { startWordPressSite, wordpressUnavailable, type WordPressSite } from '../support/wordpress-site.js';
-
-const CLI = fileURLToPath(new URL('../../cli/warta.mjs', import.meta.url));
 
 describe.skipIf(wordpressUnavailable !== undefined)(`warta sync against a real WordPress${wordpressUnavailable ? ` (skipped: ${wordpressUnavailable})` : ''}`, () => {
   let site: WordPressSite;
@@ -15,10 +13,16 @@ describe.skipIf(wordpressUnavailable !== undefined)(`warta sync against a real W
   let dataDir: string;
   const ids: Record<string, number> = {};
 
-  const sync = (...extra: string[]) => {
-    const run = spawnSync(process.execPath, [CLI, 'sync', '--data', dataDir, '--wordpress', site.url, '--json', ...extra], { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`warta sync exited ${run.status}: ${run.stderr}`);
-    return JSON.parse(run.stdout);
+  // The command in this process (as `warta sync` runs it, minus a process start per run); Warta and
+  // WordPress are separate processes.
+  const sync = async (...extra: string[]) => {
+    let out = '';
+    let err = '';
+    const stdout = new PassThrough().on('data', (c: Buffer) => (out += c.toString('utf8')));
+    const stderr = new PassThrough().on('data', (c: Buffer) => (err += c.toString('utf8')));
+    const code = await main(['sync', '--data', dataDir, '--wordpress', site.url, '--json', ...extra], { stdout, stderr, now: () => new Date() });
+    if (code !== 0) throw new Error(`warta sync exited ${code}: ${err}`);
+    return JSON.parse(out);
   };
   const authenticated = () => ['--user', site.admin.login, '--app-password', site.admin.applicationPassword];
   const latestTitles = async () => {
@@ -82,8 +86,9 @@ describe.skipIf(wordpressUnavailable !== undefined)(`warta sync against a real W
   });
 
   it('publishes the public posts with their categories, tags and authors, and never the others', async () => {
-    const summary = sync(...authenticated());
-    expect(summary).toMatchObject({ created: 12, updated: 0, withdrawn: 0, refused: [], notPublic: { draft: 1, 'password-protected': 1, scheduled: 1 } });
+    const summary = await sync(...authenticated());
+    // The scheduled post is sent with its future date: stored, and in no feed until then.
+    expect(summary).toMatchObject({ created: 13, scheduled: 1, updated: 0, withdrawn: 0, refused: [], notPublic: { draft: 1, 'password-protected': 1 } });
     // The ingest API answers once an article is stored; the feeds follow within moments.
     await expect.poll(latestTitles, { timeout: 60_000, interval: 250 }).toEqual(ALL_PUBLIC);
     const section = JSON.parse(await (await fetch(`${job.edgeUrl}/feeds/section/metro-dan-kota.json`)).text()) as { items: { title: string; tags: string[]; authors: { name: string }[] }[] };
@@ -97,7 +102,7 @@ describe.skipIf(wordpressUnavailable !== undefined)(`warta sync against a real W
   }, 180_000);
 
   it('fetches only what changed since the last run; the recently dated ids and one count show nothing joined or left', async () => {
-    const again = sync(...authenticated());
+    const again = await sync(...authenticated());
     // The newest post again (modified_after starts a second early) and the scheduled one, whose
     // modification time WordPress set to its future date.
     expect(again).toMatchObject({ created: 0, updated: 0, withdrawn: 0, listed: 13, idPages: 1 });
@@ -105,14 +110,14 @@ describe.skipIf(wordpressUnavailable !== undefined)(`warta sync against a real W
   }, 180_000);
 
   it('works without credentials on public posts only, from a given date', async () => {
-    const summary = sync('--since', '2000-01-01', '--state', join(dataDir, 'anonymous.json'));
+    const summary = await sync('--since', '2000-01-01', '--state', join(dataDir, 'anonymous.json'));
     // Anonymous visitors see the public posts and the password-protected one (its content withheld).
     expect(summary).toMatchObject({ posts: 13, unchanged: 12, created: 0, withdrawn: 0, notPublic: { 'password-protected': 1 }, listed: 13 });
   }, 180_000);
 
   it('without credentials, takes in an edit and withdraws posts made private, password-protected, trashed or deleted', async () => {
     await changeGroup('anon', 'Harga beras turun');
-    const summary = sync('--state', join(dataDir, 'anonymous.json'));
+    const summary = await sync('--state', join(dataDir, 'anonymous.json'));
     // The protected post is still listed (changed, so seen); the other three are simply no longer listed.
     expect(summary).toMatchObject({ updated: 1, withdrawn: 4, withdrawnBy: { 'password-protected': 1, unlisted: 3 }, refused: [], listed: 10, idPages: 2 });
     const expected = ALL_PUBLIC.filter((t) => !GROUPS.anon.includes(t as never)).concat('Harga beras turun').sort();
@@ -123,7 +128,7 @@ describe.skipIf(wordpressUnavailable !== undefined)(`warta sync against a real W
 
   it('with credentials, names why each post was withdrawn', async () => {
     await changeGroup('auth', 'Jalan tol baru dibuka');
-    const summary = sync(...authenticated());
+    const summary = await sync(...authenticated());
     // The anonymous run already withdrew the first group: those are counted as not public, not withdrawn again.
     expect(summary).toMatchObject({ updated: 1, withdrawn: 4, withdrawnBy: { private: 1, 'password-protected': 1, trash: 1, deleted: 1 }, refused: [], listed: 7 });
     expect(summary.notPublic).toMatchObject({ private: 1, trash: 1, deleted: 1 });

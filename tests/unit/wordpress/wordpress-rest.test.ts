@@ -58,9 +58,16 @@ describe('a WordPress REST post as an input format', () => {
     expect(result.value.draft.section).toBeUndefined();
   });
 
-  it.each(['draft', 'pending', 'private', 'future', 'trash'])('refuses a %s post, naming the status', (status) => {
+  it.each(['draft', 'pending', 'private', 'trash'])('refuses a %s post, naming the status', (status) => {
     const result = parse({ ...embedded, status });
-    expect(result).toMatchObject({ ok: false, problems: [{ field: 'status', message: `is "${status}" in WordPress; only published posts are ingested` }] });
+    expect(result).toMatchObject({ ok: false, problems: [{ field: 'status', message: `is "${status}" in WordPress; only published and scheduled posts are ingested` }] });
+  });
+
+  it('takes a scheduled post with its future date (the embargo hides it until then), and refuses one without a date', () => {
+    const result = parse({ ...embedded, status: 'future', date_gmt: '2035-01-01T08:00:00' });
+    expect(result).toMatchObject({ ok: true, value: { draft: { id: 'wp-4127', publishedAt: '2035-01-01T08:00:00.000Z' } } });
+    const undated = parse({ ...embedded, status: 'future', date_gmt: null });
+    expect(undated).toMatchObject({ ok: false, problems: [{ field: 'date_gmt' }] });
   });
 
   it('refuses a password-protected post even when it is published', () => {
