@@ -69,18 +69,31 @@ export class PlainTextSlots {
     return placeholder;
   }
 
-  /** Replaces every held element in one pass; throws when one is missing, which would mean `feed` changed its output shape. */
+  /**
+   * Replaces every held element in one pass; throws when one is missing or not exactly as `feed` was
+   * expected to write it, which would mean `feed` changed its output shape. The stand-ins are found by
+   * their nonce (a string search), not by a pattern tried at every tag of the article HTML around them.
+   */
   fill(xml: string): string {
-    const written = new RegExp(`<([\\w:]+)[^>]*>(?:<!\\[CDATA\\[)?warta-${this.nonce}-(\\d+)(?:\\]\\]>)?</\\1>`, 'g');
+    const marker = `warta-${this.nonce}-`;
+    const out: string[] = [];
+    let cursor = 0;
     let filled = 0;
-    const out = xml.replace(written, (match, _tag: string, index: string) => {
-      const slot = this.slots[Number(index)];
-      if (slot === undefined || slot.written !== match) throw new Error(`Rendered feed has an unexpected element ${match}`);
+    for (let at = xml.indexOf(marker); at !== -1; at = xml.indexOf(marker, at + marker.length)) {
+      let end = at + marker.length;
+      while (end < xml.length && xml.charCodeAt(end) >= 48 && xml.charCodeAt(end) <= 57) end += 1;
+      const slot = this.slots[Number(xml.slice(at + marker.length, end))];
+      const start = slot === undefined ? -1 : at - slot.written.indexOf(marker);
+      if (slot === undefined || start < cursor || xml.slice(start, start + slot.written.length) !== slot.written) {
+        throw new Error(`Rendered feed has an unexpected element around ${xml.slice(Math.max(0, at - 40), end + 20)}`);
+      }
+      out.push(xml.slice(cursor, start), slot.element);
+      cursor = start + slot.written.length;
       filled += 1;
-      return slot.element;
-    });
+    }
+    out.push(xml.slice(cursor));
     if (filled !== this.slots.length) throw new Error(`Expected ${this.slots.length} plain-text elements in rendered feed, found ${filled}`);
-    return out;
+    return out.join('');
   }
 }
 
