@@ -10,11 +10,12 @@
  *
  * Storage: dynalite + s3rver (real AWS SDK clients, counted by middleware) at 1k and 10k; the
  * in-memory adapters at 1k, 10k and 100k (dynalite cannot take 100k articles' listings in a bench
- * run's time). `--quick`: dynalite 500 and in-memory 1k/5k, few changes (about a minute).
+ * run's time). `--quick`: dynalite 100 and in-memory 500/2k, few changes (under a minute).
  * Results: bench/results/latest.json.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -30,7 +31,15 @@ import { PartnerSchema, type Partner, type PartnerRepository } from '../shared/p
 import { parseCorpus } from '../shared/related/evaluation.js';
 import { buildDependencies, feedBuildDependencies, partnerOutputDependencies } from '../shared/runtime/dependencies.js';
 import { DynamoDbArchiveListings } from '../shared/storage/dynamodb-archive-listings.js';
-import { InMemoryArticleRepository, InMemoryFeedRevisions, InMemoryObjectPublisher, InMemoryPartnerDeliveries } from '../shared/storage/in-memory-adapters.js';
+import {
+  InMemoryArticleRepository,
+  InMemoryFeedArchive,
+  InMemoryFeedRevisions,
+  InMemoryObjectPublisher,
+  InMemoryPartnerDeliveries,
+} from '../shared/storage/in-memory-adapters.js';
+import { InMemorySitemapStore } from '../shared/sitemaps/build-sitemaps.js';
+import { InMemoryFeedDirectory } from '../shared/discovery/build-discovery.js';
 import { systemClock, type ObjectPublisher, type PublishOptions } from '../shared/ports.js';
 import { buildFeedsForArticles, type BuildFeedsDeps } from '../shared/usecases/build-feeds.js';
 import { ingestArticle } from '../shared/usecases/ingest-article.js';
@@ -263,13 +272,9 @@ async function dynaliteTarget(size: number): Promise<Target> {
     meter,
     site: config.site,
     feedDeps: feedBuildDependencies(deps),
+    // What `warta rebuild --all` uses: every feed with its archive pages, sitemaps' and discovery's stores, related links.
     rebuildDeps: {
-      articles: deps.articles,
-      revisions: deps.feedRevisions,
-      publisher: deps.publisher,
-      site: config.site,
-      clock: deps.clock,
-      related: deps.related,
+      ...feedBuildDependencies(deps),
       archive: new DynamoDbArchiveListings(deps.documentClient, TABLE),
       partnerOutputs: () => rebuildAllPartnerOutputs(partnerDeps),
     },
@@ -325,6 +330,16 @@ function memoryTarget(size: number): Target {
   // A clock that advances one second per reading from a fixed instant, so a run's bytes are reproducible.
   let tick = 0;
   const clock = { now: () => new Date(Date.parse('2026-11-01T00:00:00Z') + 1000 * tick++) };
+  const shared = {
+    articles,
+    revisions,
+    publisher,
+    site: config.site,
+    clock: systemClock,
+    archives: new InMemoryFeedArchive(articles),
+    sitemaps: { store: new InMemorySitemapStore(), clock: systemClock },
+    discovery: { directory: new InMemoryFeedDirectory(), clock: systemClock },
+  };
   return {
     storage: 'in-memory adapters',
     objectHashes: () =>
@@ -332,13 +347,10 @@ function memoryTarget(size: number): Target {
     size,
     meter,
     site: config.site,
-    feedDeps: { articles, revisions, publisher, site: config.site, clock: systemClock, partnerOutputs: (ids) => rebuildPartnerOutputs(partnerDeps, ids) },
+    // The same parts as the DynamoDB runtime (archive pages, sitemaps, discovery) except related links: the bench runs no related builder.
+    feedDeps: { ...shared, partnerOutputs: (ids) => rebuildPartnerOutputs(partnerDeps, ids) },
     rebuildDeps: {
-      articles,
-      revisions,
-      publisher,
-      site: config.site,
-      clock: systemClock,
+      ...shared,
       archive: { syncAll: async () => ({ articles: articles.ids().length, paths: articles.feedPaths() }) },
       partnerOutputs: () => rebuildAllPartnerOutputs(partnerDeps),
     },
@@ -361,7 +373,11 @@ interface Row {
   seedSeconds: number;
   changes: number;
   perChange: { p50Ms: number; p95Ms: number; cpuP50Ms: number; cpuP95Ms: number } & Counts;
-  fullRebuild: { seconds: number; feeds: number; feedsPerSecond: number } & Counts;
+  fullRebuild: { seconds: number; feeds: number; feedsPerSecond: number; documents: number } & Counts;
+  /** Feeds a change rebuilt and objects it rendered (written or found unchanged), mean per change. */
+  touched: { feeds: number; documents: number };
+  /** 1-, 5- and 15-minute load average of the machine when the step ended. */
+  loadAverage: number[];
   ratio: { time: number; dynamoRequests: number; dynamoItems: number; s3Requests: number; s3Bytes: number };
 }
 
@@ -385,6 +401,8 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
     // the load other work puts on the machine. In-memory it is the whole cost; on dynalite + s3rver the
     // emulators run in this process too, so it includes their work.
     const cpuTimes: number[] = [];
+    let touchedFeeds = 0;
+    let touchedDocuments = 0;
     const totals = target.meter.snapshot();
     const rand = seededRandom(size + 1);
     for (let i = 0; i < changes; i++) {
@@ -409,7 +427,9 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
       const cpuStarted = process.cpuUsage();
       const outcome = await ingestArticle(target.ingest, input);
       if (outcome.status === 'refused') throw new Error(`bench article refused: ${JSON.stringify(outcome)}`);
-      await buildFeedsForArticles(target.feedDeps, [outcome.article.id]);
+      const built = await buildFeedsForArticles(target.feedDeps, [outcome.article.id]);
+      touchedFeeds += built.feeds.length;
+      touchedDocuments += built.written.length + built.unchanged.length;
       times.push(performance.now() - started);
       const cpu = process.cpuUsage(cpuStarted);
       cpuTimes.push((cpu.user + cpu.system) / 1000);
@@ -437,7 +457,9 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
       seedSeconds,
       changes,
       perChange,
-      fullRebuild: { seconds: full.seconds, feeds: full.feeds, feedsPerSecond: full.feedsPerSecond, ...fullCounts },
+      fullRebuild: { seconds: full.seconds, feeds: full.feeds, feedsPerSecond: full.feedsPerSecond, documents: full.written + full.unchanged, ...fullCounts },
+      touched: { feeds: touchedFeeds / changes, documents: touchedDocuments / changes },
+      loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
       ratio: {
         time: ratio(perChange.p50Ms, full.seconds * 1000),
         dynamoRequests: ratio(perChange.dynamoRequests, fullCounts.dynamoRequests),
@@ -468,9 +490,9 @@ export async function run(): Promise<void> {
   const steps = stepsFromArgs();
   const plan: { make: (size: number) => Target | Promise<Target>; size: number; changes: number }[] = steps.length > 0 ? steps : QUICK
     ? [
-        { make: dynaliteTarget, size: 500, changes: 5 },
-        { make: memoryTarget, size: 1_000, changes: 10 },
-        { make: memoryTarget, size: 5_000, changes: 10 },
+        { make: dynaliteTarget, size: 100, changes: 4 },
+        { make: memoryTarget, size: 500, changes: 10 },
+        { make: memoryTarget, size: 2_000, changes: 10 },
       ]
     : [
         { make: dynaliteTarget, size: 1_000, changes: 30 },
@@ -479,13 +501,16 @@ export async function run(): Promise<void> {
         { make: memoryTarget, size: 10_000, changes: 50 },
         { make: memoryTarget, size: 100_000, changes: 50 },
       ];
+  const startLoad = loadavg().map((l) => Math.round(l * 100) / 100);
   console.log(`synthetic archive: ${archiveGenerator(0).kind}; ${SECTIONS.length} sections, 400 tags (Zipf), 60 authors, 4-25 paragraphs${QUICK ? ' (quick)' : ''}`);
+  console.log(`machine: ${cpus().length} CPUs, load average ${startLoad.join(' / ')} at start (times grow with load; counts of requests, items and bytes do not)`);
   const rows: Row[] = [];
   for (const step of plan) {
     const row = await measure(step.make, step.size, step.changes);
     rows.push(row);
     console.log(
-      `${row.storage} ${row.size}: seeded in ${fmt(row.seedSeconds)} s; change p50 ${fmt(row.perChange.p50Ms)} ms p95 ${fmt(row.perChange.p95Ms)} ms; full rebuild ${fmt(row.fullRebuild.seconds)} s (${row.fullRebuild.feeds} feeds, ${fmt(row.fullRebuild.feedsPerSecond)} feeds/s)`,
+      `${row.storage} ${row.size}: seeded in ${fmt(row.seedSeconds)} s; change p50 ${fmt(row.perChange.p50Ms)} ms p95 ${fmt(row.perChange.p95Ms)} ms, CPU p50 ${fmt(row.perChange.cpuP50Ms)} ms; ` +
+        `full rebuild ${fmt(row.fullRebuild.seconds)} s (${row.fullRebuild.feeds} feeds, ${row.fullRebuild.documents} documents with archive pages and partner outputs, ${fmt(row.fullRebuild.feedsPerSecond)} feeds/s); load ${row.loadAverage.join(' / ')}`,
     );
   }
   console.table(
@@ -517,6 +542,7 @@ export async function run(): Promise<void> {
       from: first.size,
       to: last.size,
       p50: last.perChange.p50Ms / first.perChange.p50Ms,
+      cpuP50: last.perChange.cpuP50Ms / first.perChange.cpuP50Ms,
       dynamoRequests: first.perChange.dynamoRequests > 0 ? last.perChange.dynamoRequests / first.perChange.dynamoRequests : undefined,
       s3Requests: last.perChange.s3Requests / first.perChange.s3Requests,
       s3Bytes: last.perChange.s3Bytes / first.perChange.s3Bytes,
@@ -524,12 +550,46 @@ export async function run(): Promise<void> {
   };
   const growths = Object.fromEntries([...new Set(rows.map((r) => r.storage))].map((s) => [s, growth(s)]));
   for (const [storage, g] of Object.entries(growths)) {
-    if (g) console.log(`growth ${storage} ${g.from} → ${g.to}: p50 ×${fmt(g.p50, 2)}, S3 requests ×${fmt(g.s3Requests, 2)}, S3 bytes ×${fmt(g.s3Bytes, 2)}${g.dynamoRequests ? `, DynamoDB requests ×${fmt(g.dynamoRequests, 2)}` : ''}`);
+    if (!g) continue;
+    const within = [g.cpuP50, g.s3Requests, g.s3Bytes, ...(g.dynamoRequests ? [g.dynamoRequests] : [])].every((x) => x <= 1.5);
+    console.log(
+      `growth ${storage} ${g.from} → ${g.to} (goal: within 1.5×): p50 ×${fmt(g.p50, 2)} (wall, load-dependent), CPU p50 ×${fmt(g.cpuP50, 2)}, ` +
+        `S3 requests ×${fmt(g.s3Requests, 2)}, S3 bytes ×${fmt(g.s3Bytes, 2)}${g.dynamoRequests ? `, DynamoDB requests ×${fmt(g.dynamoRequests, 2)}` : ''}: ` +
+        `${within ? 'CPU and counts within 1.5×' : 'NOT all within 1.5×'}`,
+    );
   }
+  // What bounds incremental ÷ full: a change renders `touched.documents` objects, the full rebuild `fullRebuild.documents`.
+  const limits = rows.map((r) => {
+    const documents = r.fullRebuild.documents / Math.max(1, r.touched.documents);
+    const limitedBy =
+      documents < 100
+        ? `the full rebuild being cheap: it renders only ${r.fullRebuild.documents} documents against ${fmt(r.touched.documents)} per change (×${fmt(documents, 0)})`
+        : r.ratio.time < documents / 2
+          ? `the change being expensive: per document it costs more than the full rebuild (fixed work per change: ingest, listing sync, sitemaps, discovery, partner documents)`
+          : `neither: time follows the documents rendered (×${fmt(documents, 0)})`;
+    return { storage: r.storage, size: r.size, documentsRatio: documents, limitedBy };
+  });
+  for (const l of limits) console.log(`full ÷ change at ${l.storage} ${l.size}: limited by ${l.limitedBy}`);
+  const endLoad = loadavg().map((l) => Math.round(l * 100) / 100);
   mkdirSync(RESULTS, { recursive: true });
+  const file = join(RESULTS, steps.length > 0 ? 'steps.json' : 'latest.json');
   writeFileSync(
-    join(RESULTS, 'latest.json'),
-    `${JSON.stringify({ bench: 'publish', quick: QUICK, node: process.version, date: new Date().toISOString(), archive: archiveGenerator(0).kind, rows, growth: growths }, null, 2)}\n`,
+    file,
+    `${JSON.stringify(
+      {
+        bench: 'publish',
+        quick: QUICK,
+        node: process.version,
+        date: new Date().toISOString(),
+        machine: { cpus: cpus().length, loadAverageAtStart: startLoad, loadAverageAtEnd: endLoad },
+        archive: archiveGenerator(0).kind,
+        rows,
+        growth: growths,
+        limits,
+      },
+      null,
+      2,
+    )}\n`,
   );
-  console.log(`results: ${join(RESULTS, 'latest.json')}`);
+  console.log(`results: ${file}`);
 }
