@@ -236,56 +236,60 @@ export function renderIndexHtml(model: DiscoveryModel): string {
     .map(([id, label]) => `<li><a href="#${id}">${text(label as string)}</a></li>`)
     .join('\n');
 
-  return `<!doctype html>
-<html lang="${attr(s.lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${text(s.pageTitle(site.siteTitle))}</title>
-<meta name="description" content="${attr(site.siteDescription)}">
-${autodiscovery}
-<link rel="alternate" type="text/x-opml" title="${attr(`${site.siteTitle}: ${s.opml}`)}" href="${attr(`${site.feedsBaseUrl}/${OPML_KEY}`)}">
-<style>
-body{font:1rem/1.5 system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:0 1rem;color:#1a1a1a;background:#fff}
-a{color:#0645ad}a:focus{outline:3px solid #ffbf47}
-.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}
-.meta{color:#555;font-size:.9rem}.headlines li,.feeds li{margin:.4rem 0}.name{font-weight:600;margin-right:.5rem}
-nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
-</style>
-</head>
-<body>
-<a class="skip" href="#isi">${text(s.skip)}</a>
-<header>
-<h1${siteLang}>${text(site.siteTitle)}</h1>
-<p${siteLang}>${text(site.siteDescription)}</p>
-<nav aria-label="${attr(s.contents)}">
-<ul>
-${nav}
-</ul>
-</nav>
-</header>
-<main id="isi">
-<section aria-labelledby="terbaru">
-<h2 id="terbaru">${text(s.newest)}</h2>
-${headlines}
-</section>
-<section aria-labelledby="semua">
-<h2 id="semua">${text(s.allNews)}</h2>
-${latest ? `<p>${text(s.allNewsIntro(site.siteTitle))} ${feedLinks(site, latest, s.allNews)}</p>` : `<p>${text(s.noHeadlines)}</p>`}
-</section>
-${KINDS.map(kindSection).join('\n')}
-<section aria-labelledby="pembaca">
-<h2 id="pembaca">${text(s.readers)}</h2>
-<p>${text(s.readersIntro)} <a href="${attr(`${site.feedsBaseUrl}/${OPML_KEY}`)}" type="text/x-opml">${text(s.opml)}</a></p>
-</section>
-</main>
-<footer>
-<p><a href="${attr(site.siteUrl)}"${siteLang}>${text(s.site)}: ${text(site.siteTitle)}</a></p>
-</footer>
-</body>
-</html>
-`;
+  // One string per line, joined: a template literal with line breaks would survive minification as
+  // hundreds of lines in the Lambda bundle.
+  return [
+    `<!doctype html>`,
+    `<html lang="${attr(s.lang)}">`,
+    `<head>`,
+    `<meta charset="utf-8">`,
+    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<title>${text(s.pageTitle(site.siteTitle))}</title>`,
+    `<meta name="description" content="${attr(site.siteDescription)}">`,
+    autodiscovery,
+    `<link rel="alternate" type="text/x-opml" title="${attr(`${site.siteTitle}: ${s.opml}`)}" href="${attr(`${site.feedsBaseUrl}/${OPML_KEY}`)}">`,
+    `<style>`,
+    `body{font:1rem/1.5 system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:0 1rem;color:#1a1a1a;background:#fff}`,
+    `a{color:#0645ad}a:focus{outline:3px solid #ffbf47}`,
+    `.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`,
+    `.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}`,
+    `.meta{color:#555;font-size:.9rem}.headlines li,.feeds li{margin:.4rem 0}.name{font-weight:600;margin-right:.5rem}`,
+    `nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}`,
+    `</style>`,
+    `</head>`,
+    `<body>`,
+    `<a class="skip" href="#isi">${text(s.skip)}</a>`,
+    `<header>`,
+    `<h1${siteLang}>${text(site.siteTitle)}</h1>`,
+    `<p${siteLang}>${text(site.siteDescription)}</p>`,
+    `<nav aria-label="${attr(s.contents)}">`,
+    `<ul>`,
+    nav,
+    `</ul>`,
+    `</nav>`,
+    `</header>`,
+    `<main id="isi">`,
+    `<section aria-labelledby="terbaru">`,
+    `<h2 id="terbaru">${text(s.newest)}</h2>`,
+    headlines,
+    `</section>`,
+    `<section aria-labelledby="semua">`,
+    `<h2 id="semua">${text(s.allNews)}</h2>`,
+    `${latest ? `<p>${text(s.allNewsIntro(site.siteTitle))} ${feedLinks(site, latest, s.allNews)}</p>` : `<p>${text(s.noHeadlines)}</p>`}`,
+    `</section>`,
+    `${KINDS.map(kindSection).join('\n')}`,
+    `<section aria-labelledby="pembaca">`,
+    `<h2 id="pembaca">${text(s.readers)}</h2>`,
+    `<p>${text(s.readersIntro)} <a href="${attr(`${site.feedsBaseUrl}/${OPML_KEY}`)}" type="text/x-opml">${text(s.opml)}</a></p>`,
+    `</section>`,
+    `</main>`,
+    `<footer>`,
+    `<p><a href="${attr(site.siteUrl)}"${siteLang}>${text(s.site)}: ${text(site.siteTitle)}</a></p>`,
+    `</footer>`,
+    `</body>`,
+    `</html>`,
+    '',
+  ].join('\n');
 }
 
 /**
@@ -305,17 +309,21 @@ export function renderOpml(model: Pick<DiscoveryModel, 'site' | 'feeds'>): strin
     (kind) => `    <outline text="${attr(s.kinds[kind].heading)}">\n${byKind[kind].map((f) => outline(f, '      ')).join('\n')}\n    </outline>`,
   );
   const body = [...(latest ? [outline(latest, '    ')] : []), ...groups].join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<opml version="2.0">
-  <head>
-    <title>${text(`${site.siteTitle}: ${s.opml}`)}</title>
-    <docs>http://opml.org/spec2.opml</docs>
-  </head>
-  <body>
-${body}
-  </body>
-</opml>
-`;
+  // One string per line, joined: a template literal with line breaks would survive minification as
+  // hundreds of lines in the Lambda bundle.
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<opml version="2.0">`,
+    `  <head>`,
+    `    <title>${text(`${site.siteTitle}: ${s.opml}`)}</title>`,
+    `    <docs>http://opml.org/spec2.opml</docs>`,
+    `  </head>`,
+    `  <body>`,
+    body,
+    `  </body>`,
+    `</opml>`,
+    '',
+  ].join('\n');
 }
 
 /** Whether a path is the site-wide feed (listed first, titled without a name). */
