@@ -53,6 +53,7 @@ export const FUNCTION_ENTRIES = {
   RelatedBuilder: 'related-builder.ts',
   PartnerAccess: 'partner-access.ts',
   WordPressSync: 'wordpress-sync.ts',
+  SitemapRefresh: 'sitemap-refresh.ts',
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;

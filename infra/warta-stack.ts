@@ -108,6 +108,7 @@ export class WartaStack extends Stack {
       this.ingest.inbox,
       this.pipeline.feedBuilder,
       this.pipeline.relatedBuilder,
+      this.pipeline.sitemapRefresh,
       this.delivery.partnerAccess,
       this.wordpressSync?.function,
     ]) {

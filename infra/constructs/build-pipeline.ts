@@ -1,7 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -44,6 +47,11 @@ export interface WartaBuildPipelineProps {
   readonly maxIteratorAge?: Duration;
   /** WebSub hubs the feed builder notifies when public feeds change. @default none: no notifications, no alarm */
   readonly websubHubs?: readonly string[];
+  /**
+   * How often the news sitemap is rebuilt when nothing is published, so articles leave it 48 hours after
+   * publication. @default 15 minutes
+   */
+  readonly sitemapRefreshInterval?: Duration;
 }
 
 
@@ -53,6 +61,9 @@ export interface WartaBuildPipelineProps {
  * an error alarm and an alarm when it falls behind the stream.
  */
 export class WartaBuildPipeline extends Concern {
+  /** Rebuilds the news sitemap on a schedule (functions/sitemap-refresh.ts). */
+  readonly sitemapRefresh: WartaFunction;
+  readonly sitemapRefreshSchedule: Rule;
   readonly feedBuilder: WartaFunction;
   readonly relatedBuilder: WartaFunction;
 
@@ -122,6 +133,40 @@ export class WartaBuildPipeline extends Concern {
         'A WebSub hub refused or did not answer a publish notification after every retry; subscribers wait for their next poll',
       );
     }
+
+    // Articles leave the Google News sitemap 48 hours after publication even when nothing is published:
+    // a schedule rebuilds news.xml and the index (writing nothing when nobody entered or left).
+    this.sitemapRefresh = new WartaFunction(this, 'SitemapRefresh', {
+      name: 'SitemapRefresh',
+      failureHandling:
+        'Invoked asynchronously by an EventBridge schedule whose event carries nothing: a failed run goes to SitemapRefreshDlq through an on-failure destination (which records the error) and the next scheduled run redoes the whole refresh.',
+      functionsDir: props.functionsDir,
+      description: 'Rebuilds the Google News sitemap and the sitemap index on a schedule',
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+    });
+    alarms.watchFunction(this.sitemapRefresh);
+    this.sitemapRefresh
+      .setSite(props.site)
+      .bindArticlesTable(table, ['Query', 'PutItem', 'DeleteItem'])
+      .bindBucket(ENV.feedBucketName, feedBucket, { prefixes: ['sitemaps/'], access: ['read', 'write', 'delete'], list: true })
+      .setEnvironment(ENV.feedMaxAgeSeconds, feedMaxAgeSeconds);
+    // A failed run, or a schedule EventBridge could not deliver, lands in one queue (with its alarm). No
+    // Lambda retries: the next run is minutes away and does the same work.
+    const refreshDlq = alarms.deadLetterQueue(this, 'SitemapRefreshDlq', 'scheduled sitemap refreshes');
+    this.sitemapRefresh.function.configureAsyncInvoke({ retryAttempts: 0, onFailure: new SqsDestination(refreshDlq) });
+    const interval = props.sitemapRefreshInterval ?? Duration.minutes(15);
+    this.sitemapRefreshSchedule = new Rule(this, 'SitemapRefreshSchedule', {
+      description: `Rebuilds the news sitemap every ${interval.toHumanString()}, so articles leave it 48 hours after publication`,
+      schedule: Schedule.rate(interval),
+      targets: [
+        new LambdaFunction(this.sitemapRefresh.function, {
+          retryAttempts: 2,
+          maxEventAge: interval,
+          deadLetterQueue: refreshDlq,
+        }),
+      ],
+    });
 
     const articleItemsOnly = FilterCriteria.filter({
       dynamodb: {

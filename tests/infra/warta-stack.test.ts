@@ -18,7 +18,7 @@ import {
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const CERT_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0f2a4c1e-1111-2222-3333-444455556666';
-const WARTA_FUNCTIONS = ['Ingest', 'Inbox', 'FeedBuilder', 'RelatedBuilder', 'PartnerAccess'] as const;
+const WARTA_FUNCTIONS = ['Ingest', 'Inbox', 'FeedBuilder', 'RelatedBuilder', 'SitemapRefresh', 'PartnerAccess'] as const;
 
 type Resource = { Properties: Record<string, unknown>; DeletionPolicy?: string };
 type Template = Synthesized['template'];
@@ -58,7 +58,7 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
     template = synth.template;
   });
 
-  it('defines exactly the five Warta functions plus CDK\'s bucket-notification handler', () => {
+  it('defines exactly the six Warta functions plus CDK\'s bucket-notification handler', () => {
     const ids = Object.keys(template.findResources('AWS::Lambda::Function'));
     for (const name of WARTA_FUNCTIONS) expect(ids.filter((id) => id.startsWith(`${name}Function`))).toHaveLength(1);
     expect(ids.filter((id) => !WARTA_FUNCTIONS.some((n) => id.startsWith(`${n}Function`)))).toEqual([
@@ -89,6 +89,7 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
       Inbox: [ENV.articlesTableName, ENV.feedBucketName, ENV.inboxBucketName, ...site],
       FeedBuilder: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedItemLimit, ENV.feedMaxAgeSeconds, ...site],
       RelatedBuilder: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedMaxAgeSeconds, ...site],
+      SitemapRefresh: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedMaxAgeSeconds, ...site],
       // The handler also loads the shared runtime configuration, which names the bucket and the site.
       PartnerAccess: [
         ENV.articlesTableName,
@@ -343,14 +344,15 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
     const asyncTargets = permissions
       .filter((p) => asyncPrincipals.has(p.Properties.Principal as string))
       .map((p) => (p.Properties.FunctionName as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
-    expect(asyncTargets).toEqual([functionId(template, 'Inbox')]);
+    const queueOf: Record<string, string> = { [functionId(template, 'Inbox')]: 'InboxDlq', [functionId(template, 'SitemapRefresh')]: 'SitemapRefreshDlq' };
+    expect(asyncTargets.sort()).toEqual(Object.keys(queueOf).sort());
     const configs = Object.values(resourcesOf(template, 'AWS::Lambda::EventInvokeConfig'));
     for (const target of asyncTargets) {
       const config = configs.find((c) => (c.Properties.FunctionName as { Ref: string }).Ref === target);
       const fn = propsOf(template, 'AWS::Lambda::Function', target);
       const onFailure = (config?.Properties.DestinationConfig as { OnFailure?: { Destination: unknown } } | undefined)?.OnFailure;
       expect(onFailure ?? fn.DeadLetterConfig, target).toBeDefined();
-      expect(JSON.stringify(onFailure)).toContain('InboxDlq');
+      expect(JSON.stringify(onFailure)).toContain(queueOf[target]);
     }
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
@@ -454,6 +456,36 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
     const dynamo = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
     expect(dynamo).not.toContain('dynamodb:Scan');
     expect(dynamo).not.toContain('dynamodb:DeleteTable');
+  });
+
+  it('refreshes the news sitemap every 15 minutes from an EventBridge schedule, with a dead-letter queue, touching only sitemaps/', () => {
+    const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule')).map((r) => r.Properties);
+    const refresh = functionId(template, 'SitemapRefresh');
+    const schedule = rules.find((r) => JSON.stringify(r.Targets).includes(refresh));
+    expect(schedule?.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(schedule?.State ?? 'ENABLED').toBe('ENABLED');
+    const [target] = schedule?.Targets as Array<Record<string, unknown>>;
+    expect(target?.Arn).toEqual({ 'Fn::GetAtt': [refresh, 'Arn'] });
+    expect(target?.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 });
+    const dlqId = logicalIdOf(template, 'AWS::SQS::Queue', 'SitemapRefreshDlq');
+    expect(target?.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+    // EventBridge may invoke it; nothing else is granted.
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [refresh, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+    });
+    // A failed run goes to the same queue, with the error recorded.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: refresh },
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+    });
+    const statements = policyOf(template, 'SitemapRefresh');
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    const objects = statements.find((st) => actionsOf(st).includes('s3:PutObject'));
+    expect(objects?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['FeedBucket0A59BD93', 'Arn'] }, '/sitemaps/*']] });
+    expect(statements.find((st) => actionsOf(st).includes('s3:ListBucket'))?.Condition).toEqual({ StringLike: { 's3:prefix': ['sitemaps/', 'sitemaps/*'] } });
   });
 
   it('lets partner-access read only partner registry items and the signing key', () => {
