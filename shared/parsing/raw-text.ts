@@ -9,6 +9,7 @@ import {
   isListItem,
   isSubheading,
   mentionsSubjectOf,
+  SECTION_PARAGRAPHS,
   isSharePrompt,
   isShareTarget,
   matchCredit,
@@ -88,7 +89,7 @@ export function parseRawText(text: string): ArticleDraft {
     // A bare line is a headline only between paragraphs (never before the first one), not when it opens
     // a run of list items or closes one (a total after the list of what was seized), and when it is about
     // something else than its own article (else it is a subheading).
-    const section = items.slice(index + 1).filter((later) => !splitHeadlineLabel(later, outletLabels));
+    const section = followingParagraphs(items, index, outletLabels);
     const next = section[0];
     if (index === 0 || (next !== undefined && isListItem(next))) return;
     const previous = items[index - 1];
@@ -117,6 +118,16 @@ function standsAlone(line: string): boolean {
   return isListItem(line) || matchCredit(line) !== undefined || isCopyrightLine(line) || isCommentFormHeading(line) || splitHeadlineLabel(line) !== undefined;
 }
 
+/** The paragraphs a line at `index` would open: the next few items that are not labelled headlines (a bounded look, so long exports stay linear). */
+function followingParagraphs(items: readonly string[], index: number, outletLabels: readonly string[]): string[] {
+  const found: string[] = [];
+  for (let i = index + 1; i < items.length && found.length < SECTION_PARAGRAPHS; i++) {
+    const later = items[i] ?? '';
+    if (!splitHeadlineLabel(later, outletLabels)) found.push(later);
+  }
+  return found;
+}
+
 /** The list run ending at `last`: its items and the line that introduces them. */
 function listRun(items: readonly string[], last: number): string[] {
   let first = last;
@@ -143,13 +154,19 @@ function splitBlocks(text: string): string[] {
   const lines = text.replace(/^\ufeff/, '').split(/\r\n|\r|\n/).map(cleanLine);
   // The title line is not wrapped by every exporter; the body's widest line is the wrap width.
   const titleAt = lines.findIndex((l) => l.length > 0);
-  const width = Math.max(0, ...lines.filter((_, i) => i > titleAt).map((l) => l.length));
+  // A loop, not Math.max(...lines): an export of hundreds of thousands of lines must not overflow the call stack.
+  let width = 0;
+  lines.forEach((l, i) => {
+    if (i > titleAt && l.length > width) width = l.length;
+  });
   const filled = (line: string) => line.length > 0 && line.length >= width - WRAP_SLACK;
   // Evidence of wrapping: a filled line whose sentence visibly goes on in the next line.
   const wrapped =
     width <= MAX_WRAP_WIDTH &&
     lines.some((line, i) => i > titleAt && filled(line) && !SENTENCE_END.test(line) && (lines[i + 1]?.length ?? 0) > 0 && !standsAlone(lines[i + 1] ?? ''));
-  const blocks: string[] = [];
+  // Each block is built from its lines and joined once at the end: testing or growing one long string per
+  // line would make an export of many continuation lines quadratic.
+  const blocks: string[][] = [];
   let previousInGroup = false;
   let previousLine = '';
   for (const line of lines) {
@@ -157,17 +174,16 @@ function splitBlocks(text: string): string[] {
       previousInGroup = false;
       continue;
     }
-    const last = blocks.length - 1;
-    const previous = blocks[last];
-    const continuesSentence = !SENTENCE_END.test(previous ?? '') && /^\p{Ll}/u.test(line);
+    const current = blocks.at(-1);
+    const continuesSentence = !SENTENCE_END.test(previousLine) && /^\p{Ll}/u.test(line);
     const continuesWrap = wrapped && filled(previousLine) && !standsAlone(line);
-    if (previousInGroup && previous !== undefined && last > 0 && (continuesSentence || continuesWrap)) {
-      blocks[last] = `${previous} ${line}`;
+    if (previousInGroup && current !== undefined && blocks.length > 1 && (continuesSentence || continuesWrap)) {
+      current.push(line);
     } else {
-      blocks.push(line);
+      blocks.push([line]);
     }
     previousInGroup = true;
     previousLine = line;
   }
-  return blocks;
+  return blocks.map((parts) => parts.join(' '));
 }

@@ -78,6 +78,23 @@ describe('hostile corpus (tests/fixtures/hostile)', () => {
   }
 });
 
+describe('raw exports of as many lines as the size limit allows', () => {
+  // Per-line work must stay linear (joining continuation lines once grew and re-tested one long string per line)
+  // and never spread a whole export into one call (Math.max(...lines) overflowed the stack).
+  const cases: [string, string][] = [
+    ['300,000 one-word continuation lines', `Judul\n${'a\n'.repeat(300_000)}`],
+    ['50,000 headline-shaped lines', `Judul\nParagraf pertama yang cukup panjang untuk membuka berita ini.\n${Array.from({ length: 50_000 }, (_, i) => `Harga Cabai Rawit Tembus Rekor Nomor ${i}`).join('\n')}`],
+    ['20,000 list items between headline-shaped lines', `Judul\nParagraf pembuka berita.\n${Array.from({ length: 20_000 }, (_, i) => (i % 2 ? `Berita Lain Tentang Pasar Nomor ${i}` : `${(i % 9) + 1}. Butir daftar ${i}`)).join('\n')}`],
+  ];
+  for (const [name, text] of cases) {
+    it(`reads ${name} to an article or to problems naming the field`, () => {
+      const prepared = prepare(text, 'panjang.txt');
+      if (prepared.ok) expect(prepared.content.title).toBe('Judul');
+      else expect(prepared.problems.every((p) => p.field.length > 0 && p.message.length > 0)).toBe(true);
+    }, TIME_LIMIT_PER_FILE_MS);
+  }
+});
+
 describe('pages nested deeper than anything real', () => {
   const wordpress = (inner: string) => `<!DOCTYPE html><html><head><title>Dalam Sekali</title></head><body><article><h1 class="entry-title">Dalam Sekali</h1><div class="entry-content"><p>Paragraf pertama.</p>${inner}</div></article></body></html>`;
   const cases: [string, string | Uint8Array, string, string][] = [
