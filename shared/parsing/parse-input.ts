@@ -74,10 +74,10 @@ export function parseArticleInput(input: RawInput): ParseResult {
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      return fail('body', `was read as ${detected} but is not valid JSON: ${(error as Error).message}`, detected);
+      return fail('body', `was read as ${detected}; it is not valid JSON: ${(error as Error).message}`, detected);
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      return fail('body', `was read as ${detected} but must be a JSON object describing one article`, detected);
+      return fail('body', `was read as ${detected}; it must be a JSON object describing one article`, detected);
     }
     if (isWordPressRestPost(parsed)) {
       format = 'wordpress-rest';

@@ -245,6 +245,6 @@ describe('local ingest API in front of the real ingest handler', () => {
     expect(truncated.status).toBe(422);
     const refusal = JSON.parse(truncated.body);
     expect(refusal.detected).toBe('Warta JSON, because the content starts with `{"` (the Content-Type text/html was not followed)');
-    expect(refusal.problems).toEqual([{ field: 'body', message: expect.stringMatching(/^was read as Warta JSON, .* but is not valid JSON: /) }]);
+    expect(refusal.problems).toEqual([{ field: 'body', message: expect.stringMatching(/^was read as Warta JSON, .*; it is not valid JSON: /) }]);
   });
 });

@@ -84,7 +84,7 @@ describe('a refusal says which format was read, why, and what failed', () => {
     if (prepared.ok) return;
     expect(prepared.problems).toHaveLength(1);
     expect(prepared.problems[0]?.field).toBe('body');
-    expect(prepared.problems[0]?.message).toMatch(/^was read as Warta JSON, because the content starts with `\{"`.* but is not valid JSON: \S/);
+    expect(prepared.problems[0]?.message).toMatch(/^was read as Warta JSON, because the content starts with `\{"`.*; it is not valid JSON: \S/);
     expect(prepared.detected).toMatch(/^Warta JSON/);
   });
 
@@ -100,7 +100,7 @@ describe('a refusal says which format was read, why, and what failed', () => {
   it('JSON that is not one object is refused as such, naming the signal', () => {
     expect(prepare('[{"title": "a"}]', 'text/html')).toMatchObject({
       ok: false,
-      problems: [{ field: 'body', message: 'was read as Warta JSON, because the content starts with `[{` (the Content-Type text/html was not followed) but must be a JSON object describing one article' }],
+      problems: [{ field: 'body', message: 'was read as Warta JSON, because the content starts with `[{` (the Content-Type text/html was not followed); it must be a JSON object describing one article' }],
     });
   });
 });
