@@ -70,6 +70,23 @@ const articleFields = fc.record(
   { requiredKeys: ['title', 'bodyHtml'] },
 );
 const article = fc.tuple(articleFields, fc.dictionary(fc.constantFrom('title', 'bodyHtml', 'tags', 'authors', 'images', 'publishedAt', 'id', 'dateline', 'relatedHeadlines'), wrongType, { maxKeys: 2 })).map(([fields, wrong]) => ({ ...fields, ...wrong }));
+/** An article that should be accepted, carrying hostile text in every field a feed shows: it tests the outputs, not the refusals. */
+const plausibleArticle = fc.record(
+  {
+    id: fc.stringMatching(/^[a-z0-9][a-z0-9-]{2,16}$/),
+    title: fc.tuple(fc.lorem({ maxCount: 4 }), hostileText, nonLatin).map((parts) => parts.join(' ')),
+    bodyHtml: fc.tuple(fc.lorem({ maxCount: 12 }), hostileHtml).map(([text, html]) => `<p>Isi ${text}</p>${html}`),
+    summary: hostileText,
+    section: fc.oneof(nonLatin, fc.lorem({ maxCount: 2 }), hostileText.filter((t) => t.trim().length > 0)),
+    tags: fc.array(fc.oneof(nonLatin, fc.lorem({ maxCount: 2 })), { maxLength: 5 }),
+    authors: fc.array(fc.record({ name: fc.tuple(nonLatin, hostileText).map(([a, b]) => `${a}${b}`), url: fc.oneof({ arbitrary: fc.webUrl(), weight: 9 }, { arbitrary: fc.constant('javascript:alert(1)'), weight: 1 }) }, { requiredKeys: ['name'] }), { maxLength: 3 }),
+    images: fc.array(fc.record({ url: fc.webUrl(), caption: hostileText.filter((t) => t.trim().length > 0) }, { requiredKeys: ['url'] }), { maxLength: 3 }),
+    relatedHeadlines: fc.array(fc.record({ text: fc.tuple(fc.lorem({ maxCount: 3 }), hostileText).map(([a, b]) => `${a}${b}`), url: fc.webUrl() }, { requiredKeys: ['text'] }), { maxLength: 3 }),
+    publishedAt: fc.date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2026-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+    copyright: fc.tuple(fc.constant('©'), hostileText).map(([a, b]) => `${a} ${b}`),
+  },
+  { requiredKeys: ['id', 'title', 'bodyHtml'] },
+);
 const wordpressPage = fc.tuple(fc.oneof(fc.lorem({ maxCount: 6 }), hostileText), hostileHtml, fc.oneof(hostileDate.map(String), fc.constant(''))).map(
   ([title, body, date]) => `<!DOCTYPE html><html lang="id"><head><title>${title}</title><meta property="article:published_time" content="${date}"></head><body><article><h1 class="entry-title">${title}</h1><div class="entry-content">${body}</div></article></body></html>`,
 );
@@ -77,7 +94,8 @@ const restPost = fc.record({ id: fc.oneof(fc.nat(), wrongType), title: fc.record
 
 /** A body as bytes: JSON (whole, truncated, wrong shape), WordPress pages and REST posts, raw text, garbage. */
 const body: fc.Arbitrary<Buffer> = fc.oneof(
-  { arbitrary: article.map((a) => Buffer.from(JSON.stringify(a))), weight: 5 },
+  { arbitrary: plausibleArticle.map((a) => Buffer.from(JSON.stringify(a))), weight: 6 },
+  { arbitrary: article.map((a) => Buffer.from(JSON.stringify(a))), weight: 4 },
   { arbitrary: fc.tuple(article, fc.double({ min: 0, max: 1, noNaN: true })).map(([a, cut]) => { const s = JSON.stringify(a); return Buffer.from(s.slice(0, Math.floor(s.length * cut))); }), weight: 2 },
   { arbitrary: wordpressPage.map((p) => Buffer.from(p)), weight: 3 },
   { arbitrary: restPost.map((p) => Buffer.from(JSON.stringify(p))), weight: 1 },
