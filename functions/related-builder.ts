@@ -3,8 +3,14 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { updateRelated, type UpdateRelatedDeps } from '../shared/related/update-related.js';
 import { productionDependencies, resolveDependencies, type Dependencies, type DependencySource } from '../shared/runtime/dependencies.js';
 import { articleIdOfStreamRecord } from '../shared/runtime/stream-records.js';
+import { websubNotifier } from '../shared/runtime/websub-notifier.js';
+import { changedFeedTopics, type HubNotifier } from '../shared/websub/notify-hubs.js';
 
-export type RelatedBuilderDeps = Pick<Dependencies, 'logger'> & { related: UpdateRelatedDeps };
+export type RelatedBuilderDeps = Pick<Dependencies, 'logger'> & {
+  related: UpdateRelatedDeps;
+  /** Tells the configured WebSub hubs about story feeds whose bytes changed; absent when no hub is configured. */
+  websub?: HubNotifier;
+};
 
 /**
  * DynamoDB stream entry point: updates related lists and stories for each changed article
@@ -15,25 +21,33 @@ export type RelatedBuilderDeps = Pick<Dependencies, 'logger'> & { related: Updat
 export function createRelatedBuilderHandler(source: DependencySource<RelatedBuilderDeps>) {
   const deps = resolveDependencies(source);
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const { related, logger } = deps();
+    const { related, logger, websub } = deps();
     const processor = new BatchProcessor(EventType.DynamoDBStreams);
-    return processPartialResponse(
+    const written: string[] = [];
+    const response = await processPartialResponse(
       event,
       async (record: DynamoDBRecord) => {
         const id = articleIdOfStreamRecord(record);
         if (!id) return;
         const result = await updateRelated(related, [id]);
+        written.push(...result.written);
         logger.info('Related updated', { articleId: id, written: result.written.length, deleted: result.deleted.length });
       },
       processor,
       { processInParallel: false, throwOnFullBatchFailure: false },
     );
+    // Story feeds (feeds/story/<id>.*) are public feeds too: one notification per hub for every story feed
+    // this batch changed, records that failed included up to what they wrote. It never throws.
+    if (websub) await websub.notify(changedFeedTopics(written, related.site.feedsBaseUrl));
+    return response;
   };
 }
 
 export const handler = createRelatedBuilderHandler(() => {
   const deps = productionDependencies();
+  const websub = websubNotifier(deps);
   return {
+    ...(websub ? { websub } : {}),
     logger: deps.logger,
     related: {
       articles: deps.articles,

@@ -45,7 +45,7 @@ export interface WartaBuildPipelineProps {
   readonly feedMaxAgeSeconds?: number;
   /** How far behind the stream a builder may fall before its alarm goes off. @default 5 minutes */
   readonly maxIteratorAge?: Duration;
-  /** WebSub hubs the feed builder notifies when public feeds change. @default none: no notifications, no alarm */
+  /** WebSub hubs the builders notify when public feeds (story feeds included) change. @default none: no notifications, no alarm */
   readonly websubHubs?: readonly string[];
   /**
    * How often the news sitemap is rebuilt when nothing is published, so articles leave it 48 hours after
@@ -118,7 +118,8 @@ export class WartaBuildPipeline extends Concern {
 
     const websubHubs = props.websubHubs ?? [];
     if (websubHubs.length > 0) {
-      this.feedBuilder.setEnvironment(ENV.websubHubs, websubHubs.join(','));
+      // The related builder writes the story feeds (feeds/story/…), public feeds it notifies the hubs of.
+      for (const builder of [this.feedBuilder, this.relatedBuilder]) builder.setEnvironment(ENV.websubHubs, websubHubs.join(','));
       alarms.alarmOn(
         this,
         'WebSubNotificationsFailedAlarm',

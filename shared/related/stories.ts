@@ -100,6 +100,8 @@ export function storyFeedMeta(story: Story, site: SiteConfig): FeedMeta {
     siteUrl: site.siteUrl,
     language: site.language,
     links: { rss: link('rss'), atom: link('atom'), json: link('json') },
+    // Story feeds are notified to the hubs like every public feed, so they advertise the hub too.
+    ...(site.websubHubs?.[0] !== undefined ? { hubUrl: site.websubHubs[0] } : {}),
   };
 }
 

@@ -7,15 +7,18 @@ import { resourcesOf, synthesize } from './synth-helpers.js';
 // Each synth runs cdk-nag over the whole stack: seconds alone, far longer while the suite's other workers share the cores.
 vi.setConfig({ testTimeout: 120_000 });
 
-const feedBuilderEnv = (template: ReturnType<typeof synthesize>['template']) => {
-  const [fn] = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([id]) => id.startsWith('FeedBuilderFunction'));
+const envOf = (template: ReturnType<typeof synthesize>['template'], name: string) => {
+  const [fn] = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([id]) => id.startsWith(`${name}Function`));
   return ((fn?.[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables);
 };
+const feedBuilderEnv = (template: ReturnType<typeof synthesize>['template']) => envOf(template, 'FeedBuilder');
 
 describe('WebSub hubs in the stack', () => {
-  it('gives the feed builder the hubs and alarms on failed notifications when websubHubs is set', () => {
+  it('gives both builders the hubs (the related builder writes the story feeds) and alarms on failed notifications when websubHubs is set', () => {
     const { template } = synthesize({ websubHubs: '["https://pubsubhubbub.appspot.com/","https://hub.example.co.id/websub"]' });
     expect(feedBuilderEnv(template)[ENV.websubHubs]).toBe('https://pubsubhubbub.appspot.com/,https://hub.example.co.id/websub');
+    expect(envOf(template, 'RelatedBuilder')[ENV.websubHubs]).toBe('https://pubsubhubbub.appspot.com/,https://hub.example.co.id/websub');
+    expect(envOf(template, 'SitemapRefresh')[ENV.websubHubs]).toBeUndefined();
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).filter((a) => a.Properties.MetricName === WEBSUB_METRICS.failed);
     expect(alarms).toHaveLength(1);
     expect(alarms[0]?.Properties).toMatchObject({
@@ -30,6 +33,7 @@ describe('WebSub hubs in the stack', () => {
   it('notifies no hub and has no WebSub alarm by default', () => {
     const { template } = synthesize();
     expect(feedBuilderEnv(template)[ENV.websubHubs]).toBeUndefined();
+    expect(envOf(template, 'RelatedBuilder')[ENV.websubHubs]).toBeUndefined();
     expect(Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).filter((a) => a.Properties.MetricName === WEBSUB_METRICS.failed)).toEqual([]);
   });
 

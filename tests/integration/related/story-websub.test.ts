@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRelatedBuilderHandler } from '../../../functions/related-builder.js';
+import { ensureTable } from '../../../cli/local/embedded-stack.js';
+import { systemClock } from '../../../shared/ports.js';
+import { DynamoDbRelatedStore } from '../../../shared/storage/dynamodb-related-store.js';
+import { createHubNotifier, type HubNotification } from '../../../shared/websub/notify-hubs.js';
+import { startTestStack, type TestStack } from '../../support/local-stack.js';
+import { exampleArticles } from '../../unit/related/fixtures.js';
+
+/** A hub on 127.0.0.1 that accepts every publish notification and records its form. */
+async function startHub() {
+  const received: URLSearchParams[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`,
+    received,
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+const CHECKER = fileURLToPath(new URL('../../../../shared/tools/validate-feed', import.meta.url));
+const checkerMissing = !existsSync(CHECKER)
+  ? `the W3C feed checker is not at ${CHECKER} (../shared beside the project)`
+  : spawnSync('/usr/bin/python3', ['-c', 'import lxml, html5lib, rdflib'], { stdio: 'ignore' }).status !== 0
+    ? 'the W3C feed checker needs python3-lxml, python3-html5lib and python3-rdflib (apt-get install)'
+    : undefined;
+
+describe('story feeds and WebSub (dynalite + s3rver)', () => {
+  let t: TestStack;
+  let hub: Awaited<ReturnType<typeof startHub>>;
+  beforeAll(async () => {
+    [t, hub] = await Promise.all([startTestStack(), startHub()]);
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await t?.close();
+  });
+
+  it('notifies the hubs once per batch of every story feed the related builder changed, and the story feeds advertise the hub', async () => {
+    // Three reports of one flood: the related builder groups them into one story with its own feeds.
+    const articles = exampleArticles().filter((a) => a.id.includes('banjir'));
+    expect(articles.length).toBeGreaterThanOrEqual(3);
+    for (const a of articles) await t.deps.articles.save(a, undefined);
+    await ensureTable(t.stack.dynamodb, 'warta-story-websub');
+    const site = { ...t.deps.config.site, websubHubs: [hub.url] };
+    const logged: HubNotification[] = [];
+    const handler = createRelatedBuilderHandler({
+      logger: new Logger({ serviceName: 'warta-test', logLevel: 'SILENT' }),
+      related: {
+        articles: t.deps.articles,
+        store: new DynamoDbRelatedStore(t.deps.documentClient, 'warta-story-websub'),
+        publisher: t.deps.publisher,
+        site,
+        clock: systemClock,
+      },
+      websub: createHubNotifier({ hubs: [hub.url], log: (n) => logged.push(n), retry: { baseDelayMs: 1, timeoutMs: 30_000 } }),
+    });
+    const event: DynamoDBStreamEvent = {
+      Records: articles.map((a, i) => ({
+        eventID: `e${i}`,
+        eventName: 'INSERT',
+        dynamodb: { Keys: { pk: { S: `ARTICLE#${a.id}` }, sk: { S: 'A' } }, SequenceNumber: String(i + 1) },
+      })),
+    };
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+
+    const storyFeeds = (await t.deps.publisher.list('feeds/story/')).sort();
+    expect(storyFeeds.length).toBeGreaterThanOrEqual(3);
+    // One request for the whole batch, naming every story feed file written, and nothing else (related
+    // lists and story documents are not feeds).
+    expect(hub.received).toHaveLength(1);
+    const form = hub.received[0] as URLSearchParams;
+    expect(form.get('hub.mode')).toBe('publish');
+    expect(form.getAll('hub.topic').sort()).toEqual(storyFeeds.map((key) => `${site.feedsBaseUrl}/${key}`));
+    expect(form.getAll('hub.url').sort()).toEqual(form.getAll('hub.topic').sort());
+    expect(logged.map((n) => n.status)).toEqual(['ok']);
+
+    for (const key of storyFeeds) {
+      const body = (await t.readObject(key))?.body ?? '';
+      if (key.endsWith('.rss')) expect(body).toContain(`<atom:link href="${hub.url}" rel="hub"/>`);
+      if (key.endsWith('.atom')) expect(body).toContain(`<link rel="hub" href="${hub.url}"/>`);
+      if (key.endsWith('.json')) expect((JSON.parse(body) as { hubs?: { url: string }[] }).hubs?.map((h) => h.url)).toEqual([hub.url]);
+    }
+
+    // The same batch again changes no story feed: no notification.
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect(hub.received).toHaveLength(1);
+
+    if (checkerMissing === undefined) {
+      const dir = mkdtempSync(join(tmpdir(), 'warta-story-'));
+      const pairs = await Promise.all(
+        storyFeeds
+          .filter((k) => /\.(rss|atom)$/.test(k))
+          .map(async (key) => {
+            const file = join(dir, key.replace(/\//g, '_'));
+            writeFileSync(file, (await t.readObject(key))?.body ?? '');
+            return `${file}=${site.feedsBaseUrl}/${key}`;
+          }),
+      );
+      const run = spawnSync('/usr/bin/python3', [CHECKER, ...pairs], { encoding: 'utf8' });
+      expect(run.stdout.trim().split('\n').filter((line) => !line.endsWith(': 0 errors, 0 warnings'))).toEqual([]);
+    }
+  }, 120_000);
+});
