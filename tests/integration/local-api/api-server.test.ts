@@ -179,7 +179,8 @@ describe('local ingest API: routes as API Gateway defines them', () => {
       expect(seen).toHaveLength(0);
     }
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 20, unit: 'grapheme' }), async (id) => {
+      // `.` and `..` are dot segments, removed from any URL path before routing (no article id can be one).
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 20, unit: 'grapheme' }).filter((id) => id !== '.' && id !== '..'), async (id) => {
         const reply = await send(api.url, 'DELETE', `/articles/${encodeURIComponent(id)}`);
         expect(reply.status).toBe(200);
         expect(JSON.parse(reply.body).id).toBe(id);
