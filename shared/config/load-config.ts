@@ -36,56 +36,77 @@ export const RuntimeConfigSchema = z.object({
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 
+type Pick = (name: string) => string | undefined;
+
+/** Reads a variable; an empty value counts as unset. */
+export const envReader = (env: Record<string, string | undefined>): Pick => (name) => (env[name] === '' ? undefined : env[name]);
+
+/** The site settings as the environment gives them, before validation (every function renders or validates with them). */
+export function siteFromEnv(pick: Pick): Record<string, unknown> {
+  return {
+    siteUrl: pick(ENV.siteUrl),
+    siteTitle: pick(ENV.siteTitle),
+    siteDescription: pick(ENV.siteDescription),
+    language: pick(ENV.siteLanguage),
+    defaultSection: pick(ENV.defaultSection),
+    feedsBaseUrl: pick(ENV.feedsBaseUrl),
+    feedItemLimit: pick(ENV.feedItemLimit),
+    feedMaxAgeSeconds: pick(ENV.feedMaxAgeSeconds),
+    feedMaxBytes: pick(ENV.feedMaxBytes),
+    websubHubs: pick(ENV.websubHubs)?.split(/[\s,]+/).filter((hub) => hub !== ''),
+  };
+}
+
+const SITE_ENV_NAMES: Record<string, string> = {
+  'site.siteUrl': ENV.siteUrl,
+  'site.siteTitle': ENV.siteTitle,
+  'site.siteDescription': ENV.siteDescription,
+  'site.language': ENV.siteLanguage,
+  'site.defaultSection': ENV.defaultSection,
+  'site.feedsBaseUrl': ENV.feedsBaseUrl,
+  'site.feedItemLimit': ENV.feedItemLimit,
+  'site.feedMaxAgeSeconds': ENV.feedMaxAgeSeconds,
+  'site.feedMaxBytes': ENV.feedMaxBytes,
+  'site.websubHubs': ENV.websubHubs,
+};
+
+/**
+ * The ConfigurationError for failed validation: each problem named by its environment variable
+ * (`names` maps the top-level config fields; the site's are known here).
+ */
+export function configurationError(issues: readonly z.core.$ZodIssue[], names: Record<string, string>): ConfigurationError {
+  const all = { ...names, ...SITE_ENV_NAMES };
+  const lines = issues.map((issue) => {
+    const path = issue.path.join('.');
+    const name = all[path] ?? (path.startsWith('site.websubHubs.') ? `${ENV.websubHubs} (hub ${Number(issue.path[2]) + 1})` : path);
+    return `${name}: ${issue.message}`;
+  });
+  return new ConfigurationError(`Invalid configuration: ${lines.join('; ')}`);
+}
+
 /**
  * Reads and validates the runtime configuration once, at cold start.
  * Throws a ConfigurationError naming every missing or malformed variable.
  */
 export function loadConfig(env: Record<string, string | undefined>): RuntimeConfig {
-  const pick = (name: string) => (env[name] === '' ? undefined : env[name]);
+  const pick = envReader(env);
   const raw = {
     articlesTableName: pick(ENV.articlesTableName),
     feedBucketName: pick(ENV.feedBucketName),
     inboxBucketName: pick(ENV.inboxBucketName),
     webhookSecretArn: pick(ENV.webhookSecretArn),
     s3ForcePathStyle: pick(ENV.s3ForcePathStyle),
-    site: {
-      siteUrl: pick(ENV.siteUrl),
-      siteTitle: pick(ENV.siteTitle),
-      siteDescription: pick(ENV.siteDescription),
-      language: pick(ENV.siteLanguage),
-      defaultSection: pick(ENV.defaultSection),
-      feedsBaseUrl: pick(ENV.feedsBaseUrl),
-      feedItemLimit: pick(ENV.feedItemLimit),
-      feedMaxAgeSeconds: pick(ENV.feedMaxAgeSeconds),
-      feedMaxBytes: pick(ENV.feedMaxBytes),
-      websubHubs: pick(ENV.websubHubs)?.split(/[\s,]+/).filter((hub) => hub !== ''),
-    },
+    site: siteFromEnv(pick),
   };
   const parsed = RuntimeConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const names: Record<string, string> = {
+    throw configurationError(parsed.error.issues, {
       articlesTableName: ENV.articlesTableName,
       feedBucketName: ENV.feedBucketName,
       inboxBucketName: ENV.inboxBucketName,
       webhookSecretArn: ENV.webhookSecretArn,
       s3ForcePathStyle: ENV.s3ForcePathStyle,
-      'site.siteUrl': ENV.siteUrl,
-      'site.siteTitle': ENV.siteTitle,
-      'site.siteDescription': ENV.siteDescription,
-      'site.language': ENV.siteLanguage,
-      'site.defaultSection': ENV.defaultSection,
-      'site.feedsBaseUrl': ENV.feedsBaseUrl,
-      'site.feedItemLimit': ENV.feedItemLimit,
-      'site.feedMaxAgeSeconds': ENV.feedMaxAgeSeconds,
-      'site.feedMaxBytes': ENV.feedMaxBytes,
-      'site.websubHubs': ENV.websubHubs,
-    };
-    const lines = parsed.error.issues.map((issue) => {
-      const path = issue.path.join('.');
-      const name = names[path] ?? (path.startsWith('site.websubHubs.') ? `${ENV.websubHubs} (hub ${Number(issue.path[2]) + 1})` : path);
-      return `${name}: ${issue.message}`;
     });
-    throw new ConfigurationError(`Invalid configuration: ${lines.join('; ')}`);
   }
   return parsed.data;
 }

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
-import { RuntimeConfigSchema } from '../config/load-config.js';
+import { configurationError, envReader, RuntimeConfigSchema, siteFromEnv } from '../config/load-config.js';
 import { ENV } from '../config/env-names.js';
 import { ConfigurationError } from '../errors.js';
 
@@ -13,37 +13,19 @@ export type WordPressSyncConfig = z.infer<typeof WordPressSyncConfigSchema>;
 
 /** Reads and validates the sync configuration once, at cold start; the error names every bad variable. */
 export function loadWordPressSyncConfig(env: Record<string, string | undefined>): WordPressSyncConfig {
-  const pick = (name: string) => (env[name] === '' ? undefined : env[name]);
-  const names: Record<string, string> = {
-    articlesTableName: ENV.articlesTableName,
-    wordpressSyncUrl: ENV.wordpressSyncUrl,
-    wordpressSyncSecretArn: ENV.wordpressSyncSecretArn,
-    'site.siteUrl': ENV.siteUrl,
-    'site.siteTitle': ENV.siteTitle,
-    'site.siteDescription': ENV.siteDescription,
-    'site.language': ENV.siteLanguage,
-    'site.defaultSection': ENV.defaultSection,
-    'site.feedsBaseUrl': ENV.feedsBaseUrl,
-  };
+  const pick = envReader(env);
   const parsed = WordPressSyncConfigSchema.safeParse({
     articlesTableName: pick(ENV.articlesTableName),
     wordpressSyncUrl: pick(ENV.wordpressSyncUrl),
     wordpressSyncSecretArn: pick(ENV.wordpressSyncSecretArn),
-    site: {
-      siteUrl: pick(ENV.siteUrl),
-      siteTitle: pick(ENV.siteTitle),
-      siteDescription: pick(ENV.siteDescription),
-      language: pick(ENV.siteLanguage),
-      defaultSection: pick(ENV.defaultSection),
-      feedsBaseUrl: pick(ENV.feedsBaseUrl),
-    },
+    site: siteFromEnv(pick),
   });
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const path = issue.path.join('.');
-      return `${names[path] ?? path}: ${issue.message}`;
+    throw configurationError(parsed.error.issues, {
+      articlesTableName: ENV.articlesTableName,
+      wordpressSyncUrl: ENV.wordpressSyncUrl,
+      wordpressSyncSecretArn: ENV.wordpressSyncSecretArn,
     });
-    throw new ConfigurationError(`Invalid configuration: ${lines.join('; ')}`);
   }
   return parsed.data;
 }

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { main } from '../../cli/main.js';
+import { createWordPressSyncHandler } from '../../functions/wordpress-sync.js';
+import { DynamoDbWordPressSyncState } from '../../shared/storage/dynamodb-wordpress-sync-state.js';
+import { startTestStack } from '../support/local-stack.js';
 import { startMainJobProcess, type RunningMainJob } from '../support/main-job-process.js';
 import { startWordPressSite, wordpressUnavailable, type WordPressSite } from '../support/wordpress-site.js';
 
@@ -135,6 +139,34 @@ describe.skipIf(wordpressUnavailable !== undefined)(`warta sync against a real W
     const expected = ['Banjir rob di “Pesisir” & sekitarnya', 'Pasar ikan buka lagi', 'Harga beras turun', 'Jalan tol baru dibuka'].sort();
     await expect.poll(latestTitles, { timeout: 60_000, interval: 250 }).toEqual(expected);
   }, 180_000);
+
+  it('runs as the scheduled Lambda against the same WordPress, ingesting into DynamoDB (dynalite) and keeping its position there', async () => {
+    const t = await startTestStack();
+    try {
+      t.clock.set(new Date().toISOString());
+      const state = new DynamoDbWordPressSyncState(t.deps.documentClient, t.deps.config.articlesTableName);
+      const handler = createWordPressSyncHandler({
+        config: { site: t.deps.config.site, wordpressSyncUrl: site.url },
+        articles: t.deps.articles,
+        state,
+        clock: t.clock,
+        logger: new Logger({ serviceName: 'warta-test', logLevel: 'SILENT' }),
+        credentials: async () => ({ user: site.admin.login, applicationPassword: site.admin.applicationPassword }),
+      });
+      const first = await handler({}, { getRemainingTimeInMillis: () => 600_000 });
+      // The four public posts and the scheduled one; listed: those four and three password-protected ones.
+      expect(first).toMatchObject({ created: 5, scheduled: 1, refused: [], withdrawn: 0, listed: 7, complete: true });
+      expect(await t.deps.articles.get(`wp-${ids['auth-edit']}`)).toMatchObject({ title: 'Jalan tol baru dibuka', status: 'published' });
+      // Its time as WordPress keeps it in GMT (the site's own time zone is not UTC).
+      const scheduledGmt = await site.phpJson<string>(`return get_post_field('post_date_gmt', ${ids['scheduled']});`);
+      expect(await t.deps.articles.get(`wp-${ids['scheduled']}`)).toMatchObject({ title: 'Terjadwal', publishedAt: `${scheduledGmt.replace(' ', 'T')}.000Z` });
+      expect(await t.deps.articles.get(`wp-${ids['auth-private']}`)).toBeUndefined();
+      expect((await state.load(site.url))?.listed).toHaveLength(7);
+      expect(await handler({}, { getRemainingTimeInMillis: () => 600_000 })).toMatchObject({ created: 0, updated: 0, withdrawn: 0, idPages: 1 });
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
 });
 
 /** A PHP string literal. */
