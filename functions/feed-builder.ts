@@ -2,7 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { feedBuildDependencies, productionDependencies, resolveDependencies, type Dependencies, type DependencySource } from '../shared/runtime/dependencies.js';
 import { websubNotifier } from '../shared/runtime/websub-notifier.js';
-import { articleIdOfStreamRecord } from '../shared/runtime/stream-records.js';
+import { articleIdOfStreamRecord, previousTimingOfStreamRecord } from '../shared/runtime/stream-records.js';
+import { releaseSchedulerFromEnvironment } from '../shared/runtime/release-scheduler.js';
+import { mergeReleaseChanges, syncReleases, type ReleaseScheduler } from '../shared/embargo/release-schedule.js';
 import { buildFeedsForArticles, type BuildFeedsDeps } from '../shared/usecases/build-feeds.js';
 import { changedFeedTopics, type HubNotifier } from '../shared/websub/notify-hubs.js';
 
@@ -10,6 +12,11 @@ export type FeedBuilderDeps = Pick<Dependencies, 'logger'> & {
   build: BuildFeedsDeps;
   /** Tells the configured WebSub hubs about feeds whose bytes changed; absent when no hub is configured. */
   websub?: HubNotifier;
+  /**
+   * Creates, moves or cancels the release of each changed article scheduled for later (shared/embargo):
+   * EventBridge Scheduler in AWS, a timer in the local runtime. Without it no release is scheduled.
+   */
+  releases?: ReleaseScheduler;
 };
 
 /**
@@ -20,7 +27,20 @@ export type FeedBuilderDeps = Pick<Dependencies, 'logger'> & {
 export function createFeedBuilderHandler(source: DependencySource<FeedBuilderDeps>) {
   const deps = resolveDependencies(source);
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const { build, logger, websub } = deps();
+    const { build, logger, websub, releases } = deps();
+    // After the build of these records, their articles' releases match their current state; a failure
+    // fails the records (retried), since an article whose release was never scheduled would stay unpublished.
+    const scheduleReleases = async (records: readonly DynamoDBRecord[]) => {
+      if (!releases) return;
+      const events = records.flatMap((r) => {
+        const articleId = articleIdOfStreamRecord(r);
+        return articleId ? [{ articleId, previous: previousTimingOfStreamRecord(r) }] : [];
+      });
+      const now = build.clock.now();
+      const current = new Map((await build.articles.getMany([...new Set(events.map((e) => e.articleId))])).map((a) => [a.id, a]));
+      const result = await syncReleases(releases, mergeReleaseChanges(events, current, now), now);
+      if (result.scheduled.length > 0 || result.cancelled.length > 0) logger.info('Releases scheduled', { ...result });
+    };
     // One notification per hub for everything this batch changed; it never throws, so it never fails the batch.
     const notify = async (written: readonly string[]) => {
       if (websub) await websub.notify(changedFeedTopics(written, build.site.feedsBaseUrl));
@@ -32,6 +52,7 @@ export function createFeedBuilderHandler(source: DependencySource<FeedBuilderDep
     if (ids.length === 0) return { batchItemFailures: [] };
     try {
       const result = await buildFeedsForArticles(build, ids);
+      await scheduleReleases(event.Records);
       logger.info('Feeds built', { articles: ids.length, feeds: result.feeds.length, written: result.written.length });
       await notify(result.written);
       return { batchItemFailures: [] };
@@ -44,7 +65,9 @@ export function createFeedBuilderHandler(source: DependencySource<FeedBuilderDep
       event,
       async (record: DynamoDBRecord) => {
         const id = articleIdOfStreamRecord(record);
-        if (id) written.push(...(await buildFeedsForArticles(build, [id])).written);
+        if (!id) return;
+        written.push(...(await buildFeedsForArticles(build, [id])).written);
+        await scheduleReleases([record]);
       },
       processor,
       // Report every failed record rather than throwing, so Lambda checkpoints at the first failure.
@@ -55,8 +78,12 @@ export function createFeedBuilderHandler(source: DependencySource<FeedBuilderDep
   };
 }
 
-export const handler = createFeedBuilderHandler(() => {
+/** The feed builder's dependencies in Lambda (and, with its own release timers, in the local runtime). */
+export function productionFeedBuilderDeps(): FeedBuilderDeps {
   const deps = productionDependencies();
   const websub = websubNotifier(deps);
-  return { logger: deps.logger, build: feedBuildDependencies(deps), ...(websub ? { websub } : {}) };
-});
+  const releases = releaseSchedulerFromEnvironment(process.env);
+  return { logger: deps.logger, build: feedBuildDependencies(deps), ...(websub ? { websub } : {}), ...(releases ? { releases } : {}) };
+}
+
+export const handler = createFeedBuilderHandler(productionFeedBuilderDeps);

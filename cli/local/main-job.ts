@@ -16,6 +16,8 @@ import { ensureLocalKeyPair, loadTrustedPublicKeys } from './key-pair.js';
 import { LocalStream, type StreamConsumer, type StreamDelivery, type StreamStopReport } from './local-stream.js';
 import { DynamoDbStreamJournal } from './stream-journal.js';
 import { checkConsistency } from './consistency-check.js';
+import { LocalReleaseTimers } from './release-timers.js';
+import { releaseInstant, type ReleaseScheduler } from '../../shared/embargo/release-schedule.js';
 import { writeLocalEndpoints } from './local-endpoints.js';
 import { DEFAULT_PARSE_TIME_LIMIT_MS, startParsePool, type ParsePool } from './parse-pool.js';
 import { readPartnerRegistryFile } from '../../shared/partners/partner-registry-file.js';
@@ -114,9 +116,20 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
     const parsePool = startParsePool({ timeLimitMs: options.parseTimeLimitMs ?? parseTimeLimitFromEnvironment() });
     closers.push(() => parsePool.close());
     let stream: LocalStream | undefined;
-    const handlers = await loadHandlers((repository) => (stream as LocalStream).journaled(repository), parsePool);
+    // Scheduled stories: one timer per article scheduled for later; at its time the article goes through
+    // the stream as a change would (journaled first, so a release cut short by a stop is built at the next start).
+    let releaseIntoStream: (articleId: string, at: Date) => void = () => undefined;
+    const releases = new LocalReleaseTimers((articleId, at) => releaseIntoStream(articleId, at), deps.clock);
+    const handlers = await loadHandlers((repository) => (stream as LocalStream).journaled(repository), parsePool, releases);
     stream = new LocalStream(handlers.streamConsumers, { journal, log: options.log });
     const localStream = stream;
+    releaseIntoStream = (articleId, at) => {
+      options.log(`embargo: releasing ${articleId} (scheduled for ${at.toISOString()})`);
+      journal.mark(articleId).then(
+        (seq) => localStream.enqueue([[articleId, seq]]),
+        (error: Error) => options.log(`embargo: release of ${articleId} not queued (${error.message}); the next start releases it`),
+      );
+    };
     // Changes an earlier run stored but did not build (it crashed or was stopped mid-build) are built
     // first, in the background like everything the stream does.
     const replayed = await localStream.replay();
@@ -131,6 +144,8 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       options.log(`stream: ${what}; ${leftPending} change(s) left for the next start`);
     };
     closers.push(stopStream);
+    // Closed first (closers run in reverse): no release enters a stream that is stopping.
+    closers.push(async () => releases.close());
 
     if (options.partnersFile) {
       const partners = await readPartnerRegistryFile(options.partnersFile);
@@ -272,6 +287,12 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       .whenBuilt(replayed)
       .then(() => checkConsistency(deps.documentClient, LOCAL_TABLE, deps.clock.now()))
       .then(async (report) => {
+        // Releases pending when the last run stopped are timers again; those whose time passed meanwhile are
+        // missing from their listings, so they are among the broken ones rebuilt (released) below.
+        for (const { id, publishedAt } of report.scheduled) await releases.schedule(id, releaseInstant(new Date(publishedAt)));
+        if (report.scheduled.length > 0) {
+          options.log(`embargo: ${report.scheduled.length} article(s) scheduled for later; the next at ${report.scheduled[0]?.publishedAt}`);
+        }
         if (report.broken.length === 0) {
           options.log(`startup check: ${report.articles} stored article(s), each in its feeds and with its related list`);
           return;
@@ -349,7 +370,7 @@ function wantsToWait(event: { queryStringParameters?: Record<string, string | un
  * The Lambda handlers, with the ingest and inbox handlers writing through `journaled(articles)`:
  * locally every article write also records its change for the local stream.
  */
-async function loadHandlers(journaled: (repository: ArticleRepository) => ArticleRepository, parsePool: ParsePool) {
+async function loadHandlers(journaled: (repository: ArticleRepository) => ArticleRepository, parsePool: ParsePool, releases: ReleaseScheduler) {
   const [ingest, inbox, feedBuilder, relatedBuilder, sitemapRefresh] = await Promise.all([
     import('../../functions/ingest.js'),
     import('../../functions/inbox.js'),
@@ -361,7 +382,8 @@ async function loadHandlers(journaled: (repository: ArticleRepository) => Articl
   // so the feeds built right after already carry the new related links.
   const streamConsumers: StreamConsumer[] = [
     { name: 'related-builder', handler: relatedBuilder.handler },
-    { name: 'feed-builder', handler: feedBuilder.handler },
+    // The feed builder schedules releases on the local timers where Lambda uses EventBridge Scheduler.
+    { name: 'feed-builder', handler: feedBuilder.createFeedBuilderHandler(() => ({ ...feedBuilder.productionFeedBuilderDeps(), releases })) },
   ];
   const writing = () => {
     const deps = productionDependencies();

@@ -26,6 +26,10 @@ export const ENV = {
   wordpressSyncUrl: 'WORDPRESS_SYNC_URL',
   /** Secrets Manager secret with `{"user": …, "applicationPassword": …}` for the scheduled sync; absent means anonymous. */
   wordpressSyncSecretArn: 'WORDPRESS_SYNC_SECRET_ARN',
+  /** Scheduled stories (shared/embargo): the EventBridge Scheduler group of the releases, the release function and the role that invokes it. */
+  releaseScheduleGroup: 'RELEASE_SCHEDULE_GROUP',
+  releaseFunctionArn: 'RELEASE_FUNCTION_ARN',
+  releaseSchedulerRoleArn: 'RELEASE_SCHEDULER_ROLE_ARN',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
