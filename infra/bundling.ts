@@ -50,6 +50,7 @@ export const FUNCTION_ENTRIES = {
   Ingest: 'ingest.ts',
   Inbox: 'inbox.ts',
   FeedBuilder: 'feed-builder.ts',
+  EmbargoRelease: 'embargo-release.ts',
   RelatedBuilder: 'related-builder.ts',
   PartnerAccess: 'partner-access.ts',
   WordPressSync: 'wordpress-sync.ts',

@@ -8,6 +8,7 @@ import { WartaAlarms } from './constructs/alarms.js';
 import { WartaBuildPipeline } from './constructs/build-pipeline.js';
 import { Concern } from './constructs/concern.js';
 import { WartaDelivery } from './constructs/delivery.js';
+import { WartaEmbargo } from './constructs/embargo.js';
 import { WartaIngest } from './constructs/ingest.js';
 import { WartaStorage } from './constructs/storage.js';
 import { WartaWordPressSync } from './constructs/wordpress-sync.js';
@@ -25,7 +26,8 @@ export interface WartaStackProps extends StackProps {
 /**
  * The whole pipeline, wired from one construct per concern (infra/constructs/): storage (table and
  * buckets), ingest (signed HTTP API, inbox, webhook secret), the build pipeline (stream, builders,
- * dead-letter queues, their alarms), delivery (CloudFront, partner keys) and the alarm topic.
+ * dead-letter queues, their alarms), scheduled releases (the embargo), delivery (CloudFront, partner keys)
+ * and the alarm topic.
  */
 export class WartaStack extends Stack {
   /** Every Warta function by construct id, each with an error alarm. */
@@ -37,6 +39,8 @@ export class WartaStack extends Stack {
   readonly delivery: WartaDelivery;
   /** The scheduled WordPress sync, present only with the `wordpressSyncUrl` context value. */
   readonly wordpressSync: WartaWordPressSync | undefined;
+  /** Scheduled stories: the release schedules, the release function and the scheduler's role. */
+  readonly embargo: WartaEmbargo;
 
   constructor(scope: Construct, id: string, props: WartaStackProps) {
     super(scope, id, props);
@@ -68,6 +72,17 @@ export class WartaStack extends Stack {
       streamSource: Table.fromTableAttributes(this, 'ArticlesTable', { tableArn: table.tableArn, tableStreamArn: table.tableStreamArn }),
       feedBucket,
       alarms,
+      functionsDir,
+      feedItemLimit: settings.feedItemLimit,
+      feedMaxAgeSeconds: settings.feedMaxAgeSeconds,
+      websubHubs: settings.websubHubs,
+    });
+    this.embargo = new WartaEmbargo(this, 'Embargo', {
+      site,
+      table,
+      feedBucket,
+      alarms,
+      scheduler: this.pipeline.feedBuilder,
       functionsDir,
       feedItemLimit: settings.feedItemLimit,
       feedMaxAgeSeconds: settings.feedMaxAgeSeconds,
@@ -109,6 +124,7 @@ export class WartaStack extends Stack {
       this.pipeline.feedBuilder,
       this.pipeline.relatedBuilder,
       this.pipeline.sitemapRefresh,
+      this.embargo.release,
       this.delivery.partnerAccess,
       this.wordpressSync?.function,
     ]) {

@@ -38,7 +38,7 @@ function cdkSynth(args: string[]) {
 }
 
 // The default stack (no partner keys) bundles every function except partner-access.
-const bundledByDefault: FunctionName[] = ['Ingest', 'Inbox', 'FeedBuilder', 'RelatedBuilder', 'SitemapRefresh'];
+const bundledByDefault: FunctionName[] = ['Ingest', 'Inbox', 'FeedBuilder', 'RelatedBuilder', 'SitemapRefresh', 'EmbargoRelease'];
 const missingEntries = bundledByDefault.filter((name) => !existsSync(entryPath(name))).map((name) => `functions/${FUNCTION_ENTRIES[name]}`);
 
 describe('cdk synth from a clean environment', () => {
@@ -76,7 +76,7 @@ describe('cdk synth from a clean environment', () => {
         expect(bareImports.some((s) => s.startsWith('@aws-sdk/client-')), id).toBe(true);
       }
     },
-    // Five real esbuild bundles plus cdk-nag on two shared cores.
+    // Six real esbuild bundles plus cdk-nag on two shared cores.
     240_000,
   );
 

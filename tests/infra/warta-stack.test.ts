@@ -18,7 +18,7 @@ import {
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const CERT_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0f2a4c1e-1111-2222-3333-444455556666';
-const WARTA_FUNCTIONS = ['Ingest', 'Inbox', 'FeedBuilder', 'RelatedBuilder', 'SitemapRefresh', 'PartnerAccess'] as const;
+const WARTA_FUNCTIONS = ['Ingest', 'Inbox', 'FeedBuilder', 'RelatedBuilder', 'SitemapRefresh', 'EmbargoRelease', 'PartnerAccess'] as const;
 
 type Resource = { Properties: Record<string, unknown>; DeletionPolicy?: string };
 type Template = Synthesized['template'];
@@ -58,7 +58,7 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
     template = synth.template;
   });
 
-  it('defines exactly the six Warta functions plus CDK\'s bucket-notification handler', () => {
+  it('defines exactly the seven Warta functions plus CDK\'s bucket-notification handler', () => {
     const ids = Object.keys(template.findResources('AWS::Lambda::Function'));
     for (const name of WARTA_FUNCTIONS) expect(ids.filter((id) => id.startsWith(`${name}Function`))).toHaveLength(1);
     expect(ids.filter((id) => !WARTA_FUNCTIONS.some((n) => id.startsWith(`${n}Function`)))).toEqual([
@@ -87,7 +87,9 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
     const expected: Record<string, string[]> = {
       Ingest: [ENV.articlesTableName, ENV.feedBucketName, ENV.webhookSecretArn, ...site],
       Inbox: [ENV.articlesTableName, ENV.feedBucketName, ENV.inboxBucketName, ...site],
-      FeedBuilder: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedItemLimit, ENV.feedMaxAgeSeconds, ...site],
+      // The feed builder also schedules releases of articles published for later (tests/infra/embargo-stack.test.ts).
+      FeedBuilder: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedItemLimit, ENV.feedMaxAgeSeconds, ENV.releaseScheduleGroup, ENV.releaseFunctionArn, ENV.releaseSchedulerRoleArn, ...site],
+      EmbargoRelease: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedItemLimit, ENV.feedMaxAgeSeconds, ...site],
       RelatedBuilder: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedMaxAgeSeconds, ...site],
       SitemapRefresh: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedMaxAgeSeconds, ...site],
       // The handler also loads the shared runtime configuration, which names the bucket and the site.
