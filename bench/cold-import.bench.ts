@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ENV } from '../shared/config/env-names.js';
@@ -99,8 +100,14 @@ export async function run(): Promise<void> {
         'import − baseline ms': (m.importMs - baseline.importMs).toFixed(1),
       });
     }
-    console.log(`cold import of each Lambda bundle in a fresh node ${process.version} process, median of ${RUNS} runs`);
+    const load = loadavg().map((l) => Math.round(l * 100) / 100);
+    console.log(`cold import of each Lambda bundle in a fresh node ${process.version} process, median of ${RUNS} runs; load average ${load.join(' / ')} on ${cpus().length} CPUs`);
     console.table(rows);
+    // Bundle sizes are those of `npm run bundle-report` (same bundler, same options): recorded with the import times.
+    writeFileSync(
+      join(REPO_ROOT, 'bench', 'results', 'cold-import.json'),
+      `${JSON.stringify({ bench: 'cold-import', node: process.version, date: new Date().toISOString(), runs: RUNS, machine: { cpus: cpus().length, loadAverage: load }, rows, missing }, null, 2)}\n`,
+    );
     for (const entry of missing) console.log(`not measured, entry missing: ${entry}`);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
