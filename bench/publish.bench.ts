@@ -24,6 +24,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { startEmbeddedStack } from '../cli/local/embedded-stack.js';
 import { RuntimeConfigSchema, type SiteConfig } from '../shared/config/load-config.js';
 import { feedPathsForArticle } from '../shared/feeds/feed-paths.js';
+import { entryFragments } from '../shared/feeds/fragment-cache.js';
 import { renderFeeds } from '../shared/feeds/render-feeds.js';
 import type { Article } from '../shared/model/article.js';
 import { rebuildAllPartnerOutputs, rebuildPartnerOutputs, type PartnerOutputDeps } from '../shared/partners/build-partner-outputs.js';
@@ -376,6 +377,8 @@ interface Row {
   fullRebuild: { seconds: number; feeds: number; feedsPerSecond: number; documents: number } & Counts;
   /** Feeds a change rebuilt and objects it rendered (written or found unchanged), mean per change. */
   touched: { feeds: number; documents: number };
+  /** Rendered entry fragments reused from the cache and rendered afresh, mean per change (shared/feeds/fragment-cache.ts). */
+  fragments: { hits: number; misses: number };
   /** 1-, 5- and 15-minute load average of the machine when the step ended. */
   loadAverage: number[];
   ratio: { time: number; dynamoRequests: number; dynamoItems: number; s3Requests: number; s3Bytes: number };
@@ -403,6 +406,7 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
     const cpuTimes: number[] = [];
     let touchedFeeds = 0;
     let touchedDocuments = 0;
+    const cacheBefore = { hits: entryFragments.hits, misses: entryFragments.misses };
     const totals = target.meter.snapshot();
     const rand = seededRandom(size + 1);
     for (let i = 0; i < changes; i++) {
@@ -435,6 +439,7 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
       cpuTimes.push((cpu.user + cpu.system) / 1000);
     }
     const changeCounts = diff(totals, target.meter.snapshot());
+    const fragments = { hits: (entryFragments.hits - cacheBefore.hits) / changes, misses: (entryFragments.misses - cacheBefore.misses) / changes };
     const hashesFile = process.argv.find((a) => a.startsWith('--hashes='))?.slice('--hashes='.length);
     if (hashesFile && target.objectHashes) writeFileSync(`${hashesFile}.${size}.json`, `${JSON.stringify(target.objectHashes(), null, 1)}\n`);
     const per = (k: keyof Counts) => changeCounts[k] / changes;
@@ -459,6 +464,7 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
       perChange,
       fullRebuild: { seconds: full.seconds, feeds: full.feeds, feedsPerSecond: full.feedsPerSecond, documents: full.written + full.unchanged, ...fullCounts },
       touched: { feeds: touchedFeeds / changes, documents: touchedDocuments / changes },
+      fragments,
       loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
       ratio: {
         time: ratio(perChange.p50Ms, full.seconds * 1000),
@@ -509,7 +515,8 @@ export async function run(): Promise<void> {
     const row = await measure(step.make, step.size, step.changes);
     rows.push(row);
     console.log(
-      `${row.storage} ${row.size}: seeded in ${fmt(row.seedSeconds)} s; change p50 ${fmt(row.perChange.p50Ms)} ms p95 ${fmt(row.perChange.p95Ms)} ms, CPU p50 ${fmt(row.perChange.cpuP50Ms)} ms; ` +
+      `${row.storage} ${row.size}: seeded in ${fmt(row.seedSeconds)} s; change p50 ${fmt(row.perChange.p50Ms)} ms p95 ${fmt(row.perChange.p95Ms)} ms, CPU p50 ${fmt(row.perChange.cpuP50Ms)} ms, ` +
+        `entry fragments ${fmt(row.fragments.hits, 0)} reused / ${fmt(row.fragments.misses, 0)} rendered per change; ` +
         `full rebuild ${fmt(row.fullRebuild.seconds)} s (${row.fullRebuild.feeds} feeds, ${row.fullRebuild.documents} documents with archive pages and partner outputs, ${fmt(row.fullRebuild.feedsPerSecond)} feeds/s); load ${row.loadAverage.join(' / ')}`,
     );
   }

@@ -71,11 +71,13 @@ export function entryDigest(entry: FeedEntry): string {
 }
 
 /**
- * Process-wide cache of the three renderers: 16 Mi characters, at most 32 MiB even for text V8 holds in
- * two bytes a character (about 5,000 fragments of full-text news, the newest entries of every feed a
- * change usually touches). The 512 MiB functions keep ample room.
+ * Process-wide cache of the three renderers: 64 Mi characters, at most 128 MiB even for text V8 holds in
+ * two bytes a character. A change at 10,000 stored articles asks for about 1,200 fragments (its feeds,
+ * the archive pages it touches, partner feeds); with 16 Mi characters half of them had been dropped since
+ * (CPU per change 233 ms), with room for all of them 4 are rendered (135 ms) (docs/performance.md).
+ * The feed and related builders have 1,024 MiB.
  */
-export const entryFragments = new FragmentCache(16 * 1024 * 1024);
+export const entryFragments = new FragmentCache(64 * 1024 * 1024);
 
 /** UTF-8 sizes of rendered documents, recorded by the renderers so budget checks need not measure them again. */
 const documentBytes = new WeakMap<object, number>();
