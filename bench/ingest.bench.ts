@@ -8,6 +8,7 @@
  * Results: bench/results/ingest.json.
  */
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,16 +54,21 @@ export async function run(): Promise<void> {
     const importSeconds = (performance.now() - started) / 1000;
     const rate = /\(([\d.]+) articles\/s\)/.exec(imported.line)?.[1];
     if (imported.exitCode !== 0 || rate === undefined) throw new Error(`warta import failed (${imported.exitCode}): ${imported.line}`);
+    console.log(`${COUNT} articles at concurrency ${CONCURRENCY}: ${imported.line}`);
 
     // One more article, answered after the build that includes it: every earlier one is built by then.
     const last = { ...syntheticArticle(COUNT, 12), id: 'ingest-bench-last' };
     const waitStarted = performance.now();
-    const response = await fetch(`${job.apiUrl}/articles?wait=1`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(last),
+    // node:http rather than fetch: the answer may take longer than fetch's 300 s header timeout on a loaded machine.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${job.apiUrl}/articles?wait=1`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.once('error', reject);
+      req.end(JSON.stringify(last));
     });
-    if (!response.ok) throw new Error(`POST ?wait=1 answered ${response.status}: ${await response.text()}`);
+    if (status < 200 || status >= 300) throw new Error(`POST ?wait=1 answered ${status}`);
     const drainSeconds = (performance.now() - waitStarted) / 1000;
     const feedsUpToDate = importSeconds + drainSeconds;
     const result = {
@@ -82,8 +88,7 @@ export async function run(): Promise<void> {
       goalArticlesPerSecond: 30,
     };
     console.log(
-      `${COUNT} articles at concurrency ${CONCURRENCY}: ${imported.line}\n` +
-        `feeds hold every article ${result.secondsUntilFeedsHoldEverything} s after the import started (${result.articlesPerSecondUntilFeedsUpToDate} articles/s end to end); ` +
+      `feeds hold every article ${result.secondsUntilFeedsHoldEverything} s after the import started (${result.articlesPerSecondUntilFeedsUpToDate} articles/s end to end); ` +
         `goal ≥ 30 articles/s: ${result.articlesPerSecond >= 30 ? 'met' : 'NOT met'}; load ${result.machine.loadAverageAtEnd.join(' / ')} on ${result.machine.cpus} CPUs`,
     );
     writeFileSync(join(RESULTS, QUICK ? 'ingest-quick.json' : 'ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
