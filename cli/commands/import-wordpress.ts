@@ -118,7 +118,7 @@ function describe(summary: WxrImportSummary, options: WordPressImportOptions, se
     for (const post of summary.refusedPosts) lines.push(`  refused\t${post.id}\t${post.title || '(no title)'}\t${post.reasons.join('; ')}`);
   }
   for (const post of summary.scheduled) {
-    lines.push(`  scheduled\t${post.id}\t${post.title}\t${post.publishAt ?? ''}\tnot imported: publish it in WordPress, or import again after its time`);
+    lines.push(`  scheduled\t${post.id}\t${post.title}\t${post.publishAt ?? ''}\theld until its publication time, then public`);
   }
   for (const item of summary.malformed) lines.push(`  malformed\tline ${item.line}, column ${item.column}${item.postId ? `\twp-${item.postId}` : ''}\t${item.message}`);
   for (const error of summary.documentErrors) lines.push(`  XML error\tline ${error.line}, column ${error.column}\t${error.message}`);

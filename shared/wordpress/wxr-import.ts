@@ -39,12 +39,15 @@ export interface WxrImportSummary {
   unchanged: number;
   /** Dry run only: posts that would be ingested. */
   valid: number;
-  /** Not imported, by reason (`draft`, `pending`, `private`, `password-protected`, `trash`, `scheduled`, `type page`, …). */
+  /** Not imported, by reason (`draft`, `pending`, `private`, `password-protected`, `trash`, `scheduled without a date`, `type page`, …). */
   skipped: Record<string, number>;
   /** Refused, by reason (`empty title`, `no content`, or the ingest API's problem). */
   refused: Record<string, number>;
   refusedPosts: { id: string; title: string; reasons: string[] }[];
-  /** Scheduled posts: never published by the import, listed so the newsroom knows. */
+  /**
+   * Scheduled posts (WordPress status `future`): imported with their publication time, and held out of every
+   * public output until then (docs/feeds.md, "Scheduled stories"); listed so the newsroom knows.
+   */
   scheduled: { id: string; title: string; publishAt?: string }[];
   /** Items that are not well-formed XML (or lack a post id): skipped, with where they are. */
   malformed: { line: number; column: number; message: string; postId?: string }[];
@@ -138,11 +141,16 @@ export async function importWxr(open: OpenExport, ingest: IngestDraft, options: 
       if (decision.reason === 'malformed' && summary.malformed.length < LIST_LIMIT) {
         summary.malformed.push({ line: event.item.line, column: event.item.column, message: 'the item has no valid <wp:post_id>' });
       }
-      if (decision.reason === 'scheduled' && summary.scheduled.length < LIST_LIMIT) {
-        const publishAt = publicationTime(event.item, offset);
-        summary.scheduled.push({ id: `wp-${event.item.postId}`, title: plainText(event.item.title), ...(publishAt ? { publishAt } : {}) });
-      }
       continue;
+    }
+    if (decision.scheduled) {
+      // Its publication time is what holds it back: without one it would go public at once.
+      const publishAt = publicationTime(event.item, offset);
+      if (!publishAt) {
+        count(summary.skipped, 'scheduled without a date');
+        continue;
+      }
+      if (summary.scheduled.length < LIST_LIMIT) summary.scheduled.push({ id: `wp-${event.item.postId}`, title: plainText(event.item.title), publishAt });
     }
     const built = draftFromItem(event.item, scan, offset);
     if (!built.ok) {
@@ -217,7 +225,7 @@ function noteChannel(scan: ScanResult, event: WxrEvent): void {
   if (event.field === 'base_blog_url' || (event.field === 'base_site_url' && !scan.site)) scan.site = event.value;
 }
 
-type Decision = { kind: 'post' } | { kind: 'skip'; reason: string };
+type Decision = { kind: 'post'; scheduled: boolean } | { kind: 'skip'; reason: string };
 
 const STATUS_REASONS: Record<string, string> = {
   draft: 'draft',
@@ -225,17 +233,16 @@ const STATUS_REASONS: Record<string, string> = {
   pending: 'pending',
   private: 'private',
   trash: 'trash',
-  future: 'scheduled',
 };
 
-/** Which items are ingested: published, public posts of the chosen types. Everything else is counted by reason. */
+/** Which items are ingested: published or scheduled public posts of the chosen types. Everything else is counted by reason. */
 function classify(item: WxrItem, types: Set<string>): Decision {
   const type = item.postType || 'post';
   if (!types.has(type)) return { kind: 'skip', reason: `type ${type}` };
-  if (item.status !== 'publish') return { kind: 'skip', reason: STATUS_REASONS[item.status] ?? `status ${item.status || 'missing'}` };
+  if (item.status !== 'publish' && item.status !== 'future') return { kind: 'skip', reason: STATUS_REASONS[item.status] ?? `status ${item.status || 'missing'}` };
   if (item.password !== '') return { kind: 'skip', reason: 'password-protected' };
   if (!/^\d+$/.test(item.postId) || item.postId === '0') return { kind: 'skip', reason: 'malformed' };
-  return { kind: 'post' };
+  return { kind: 'post', scheduled: item.status === 'future' };
 }
 
 type Built = { ok: true; draft: ArticleDraft } | { ok: false; reasons: string[] };

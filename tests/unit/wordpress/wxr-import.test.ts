@@ -144,7 +144,8 @@ describe('a hostile or broken export', () => {
 describe('posts of an export', () => {
   it('imports the chosen post types with --types', async () => {
     const { drafts, summary } = await importText(FIXTURE, { types: ['post', 'page'] });
-    expect(drafts.map((d) => d.id).sort()).toEqual(['wp-101', 'wp-102', 'wp-103', 'wp-104', 'wp-301']);
+    // wp-112 is scheduled (status future): imported, held until its time.
+    expect(drafts.map((d) => d.id).sort()).toEqual(['wp-101', 'wp-102', 'wp-103', 'wp-104', 'wp-112', 'wp-301']);
     expect(summary.skipped['type page']).toBeUndefined();
   });
 
@@ -184,4 +185,19 @@ describe('post content as the site shows it', () => {
       expect(html).toBe(`<p>Awal  tengah ${inner} [sic] [1] akhir</p>`);
     },
   );
+});
+
+describe('scheduled posts in an export (status future)', () => {
+  const scheduled = (id: number, gmt: string) =>
+    post(id, `Terjadwal ${id}`).replace('<wp:status>publish</wp:status>', '<wp:status>future</wp:status>').replace(/<wp:post_date_gmt>[^<]*<\/wp:post_date_gmt>/, gmt ? `<wp:post_date_gmt>${gmt}</wp:post_date_gmt>` : '');
+
+  it('are imported with their future publication time, held until then, and listed; one without a date is skipped', async () => {
+    const { summary, drafts } = await importText(exportOf(post(1, 'Terbit'), scheduled(2, '2030-03-01 01:00:00'), scheduled(3, '')));
+    expect(drafts.map((d) => [d.id, d.publishedAt])).toEqual([
+      ['wp-1', '2024-01-02T00:00:00.000Z'],
+      ['wp-2', '2030-03-01T01:00:00.000Z'],
+    ]);
+    expect(summary).toMatchObject({ posts: 3, created: 2, skipped: { 'scheduled without a date': 1 } });
+    expect(summary.scheduled).toEqual([{ id: 'wp-2', title: 'Terjadwal 2', publishAt: '2030-03-01T01:00:00.000Z' }]);
+  });
 });
