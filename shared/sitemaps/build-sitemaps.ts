@@ -119,7 +119,7 @@ const WRITE_CONCURRENCY = 16;
 
 /**
  * The scheduled rebuild: articles leave the news sitemap 48 hours after publication even when
- * nothing is published (and scheduled ones enter it). Writes nothing when nothing changed.
+ * nothing is published (a scheduled article enters it with its release build). Writes nothing when nothing changed.
  */
 export async function refreshNewsSitemap(deps: SitemapDeps): Promise<SitemapBuildResult> {
   const result: SitemapBuildResult = { written: [], deleted: [] };
