@@ -67,8 +67,9 @@ describe('cdk synth from a clean environment', () => {
         const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
         expect(bundle.startsWith(REQUIRE_SHIM_BANNER), id).toBe(true);
         expect(bundle, id).toMatch(/export\s*\{[^}]*\bas handler\b/);
-        // Minified: a few very long lines, not one statement per line.
-        expect(bundle.split('\n').length, id).toBeLessThan(200);
+        // Minified: a few very long lines, not one statement per line (esbuild writes strings holding line
+        // breaks as template literals, so each such string adds lines; an unminified bundle has tens of thousands).
+        expect(bundle.split('\n').length, id).toBeLessThan(400);
         expect(statSync(join(assetDir, 'index.mjs')).size, id).toBeLessThan(BUNDLE_SIZE_LIMIT_BYTES);
         // Only the SDK clients the Lambda runtime ships may be left to it; everything else is inside the bundle.
         const bareImports = [...bundle.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*"((?:@[\w.-]+\/)?[a-z][\w.-]*(?:\/[\w.-]+)*)"/g)].map((m) => m[1] as string);
