@@ -9,6 +9,8 @@ import {
   isListItem,
   isSubheading,
   mentionsSubjectOf,
+  MAX_SUBHEADING_WORDS,
+  sharesSubject,
   SECTION_PARAGRAPHS,
   isSharePrompt,
   isShareTarget,
@@ -93,7 +95,7 @@ export function parseRawText(text: string): ArticleDraft {
     const next = section[0];
     if (index === 0 || (next !== undefined && isListItem(next))) return;
     const previous = items[index - 1];
-    if (previous !== undefined && isListItem(previous) && mentionsSubjectOf(item, listRun(items, index - 1).join(' '))) return;
+    if (previous !== undefined && isListItem(previous) && closesList(item, listRun(items, index - 1).join(' '))) return;
     if (isSubheading(item, title, section)) return;
     headlineAt.set(index, headline);
   });
@@ -126,6 +128,25 @@ function followingParagraphs(items: readonly string[], index: number, outletLabe
     if (!splitHeadlineLabel(later, outletLabels)) found.push(later);
   }
   return found;
+}
+
+/**
+ * Whether a bare line right after a list item closes that list (a total, a note on what was listed):
+ * most of its subject words come from the list, or it names something the list names and reads as a
+ * sentence ("Total aset yang disita … senilai Rp 38,5 miliar") or is short. A long Title Case line sharing
+ * one incidental word ("Juta" after a list of figures) is another story's headline.
+ */
+function closesList(line: string, list: string): boolean {
+  if (sharesSubject(line, list)) return true;
+  if (!mentionsSubjectOf(line, list)) return false;
+  return line.split(/\s+/).filter((w) => w.length > 0).length <= MAX_SUBHEADING_WORDS || !isTitleCase(line);
+}
+
+/** Whether most longer words of `line` (four letters or more) start with a capital, as headlines are written. */
+function isTitleCase(line: string): boolean {
+  const words = line.match(/\p{L}{4,}/gu) ?? [];
+  const capitalised = words.filter((w) => /^\p{Lu}/u.test(w)).length;
+  return words.length > 0 && capitalised * 4 >= words.length * 3;
 }
 
 /** The list run ending at `last`: its items and the line that introduces them. */

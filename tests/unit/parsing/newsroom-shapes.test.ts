@@ -97,6 +97,11 @@ describe('raw text exports', () => {
     const unrelated = 'Harga Cabai Rawit Tembus Rekor!';
     const after = parseRawText(['Judul', p1, lead, ...items, unrelated, p2].join('\n\n'));
     expect(after.relatedHeadlines).toEqual([{ text: unrelated }]);
+    // A headline-length line sharing one incidental word with the list ("miliar") is another story.
+    const sharing = 'Rupiah Melemah, Cadangan Devisa Turun Rp 3,5 Miliar dalam Sepekan Terakhir';
+    const shared = parseRawText(['Judul', p1, lead, ...items, sharing, p2].join('\n\n'));
+    expect(bodyBlocks(shared.bodyHtml)).toEqual([p1, lead, ...items, p2]);
+    expect(shared.relatedHeadlines).toEqual([{ text: sharing }]);
   });
 });
 
