@@ -290,7 +290,7 @@ function sameWord(a: string, b: string): boolean {
 }
 
 /** Most words a subheading has ("Pesan Prabowo ke Kejaksaan"); a longer bare line between paragraphs is another story's headline. */
-export const MAX_SUBHEADING_WORDS = 8;
+const MAX_SUBHEADING_WORDS = 8;
 /** How many paragraphs after a line count as the section it would open. */
 export const SECTION_PARAGRAPHS = 2;
 

@@ -9,7 +9,6 @@ import {
   isListItem,
   isSubheading,
   mentionsSubjectOf,
-  MAX_SUBHEADING_WORDS,
   sharesSubject,
   SECTION_PARAGRAPHS,
   isSharePrompt,
@@ -133,13 +132,14 @@ function followingParagraphs(items: readonly string[], index: number, outletLabe
 /**
  * Whether a bare line right after a list item closes that list (a total, a note on what was listed):
  * most of its subject words come from the list, or it names something the list names and reads as a
- * sentence ("Total aset yang disita … senilai Rp 38,5 miliar") or is short. A long Title Case line sharing
- * one incidental word ("Juta" after a list of figures) is another story's headline.
+ * sentence ("Total aset yang disita … senilai Rp 38,5 miliar"). A Title Case line sharing one incidental
+ * word with the list ("Juta" after a list of figures, "Syarat" after a list of requirements) is another
+ * story's headline.
  */
 function closesList(line: string, list: string): boolean {
   if (sharesSubject(line, list)) return true;
   if (!mentionsSubjectOf(line, list)) return false;
-  return line.split(/\s+/).filter((w) => w.length > 0).length <= MAX_SUBHEADING_WORDS || !isTitleCase(line);
+  return !isTitleCase(line);
 }
 
 /** Whether most longer words of `line` (four letters or more) start with a capital, as headlines are written. */

@@ -133,7 +133,14 @@ const pageArb: fc.Arbitrary<Page> = fc
       } else if (extra.kind === 'bare') {
         // A bare headline stands between paragraphs and is about something else than its page: the title and
         // the paragraphs around it (a reader judges by the section it would open, so the next two count).
-        const around = [title, textOfPiece(pieces[extra.at - 1]), textOfPiece(pieces[extra.at + 1])];
+        // Labelled headlines are no part of that section (the parser skips them too).
+        const section: string[] = [];
+        for (let i = extra.at; i < pieces.length && section.length < 2; i++) {
+          const later = pieces[i];
+          if (later?.kind === 'headline' && later.label !== undefined) continue;
+          section.push(textOfPiece(later));
+        }
+        const around = [title, textOfPiece(pieces[extra.at - 1]), ...section];
         if (nextText !== undefined && sharesNoLongWord(extra.headline, nextText) && around.every((text) => sharesNoLongWord(extra.headline, text))) {
           piece = { kind: 'headline', text: extra.headline, ending: extra.ending };
         }
