@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartnerSchema } from '../../../shared/partners/partner.js';
@@ -11,6 +10,7 @@ import { feedBuildDependencies } from '../../../shared/runtime/dependencies.js';
 import { buildFeedsForArticles, type BuildFeedsDeps } from '../../../shared/usecases/build-feeds.js';
 import { ingestArticle, withdrawArticle } from '../../../shared/usecases/ingest-article.js';
 import { jsonArticle, startTestStack, type TestStack } from '../../support/local-stack.js';
+import { FEED_CHECKER as CHECKER, feedCheckerMissing as checkerMissing } from '../../support/feed-checker.js';
 
 /**
  * Scheduled stories (docs/feeds.md, "Scheduled stories"): with a clock the test moves, an article
@@ -136,12 +136,6 @@ describe('an embargoed article on dynalite and s3rver', () => {
     expect(await objectsMentioning('embargo-batal')).toEqual([]);
   }, 120_000);
 
-  const CHECKER = fileURLToPath(new URL('../../../../shared/tools/validate-feed', import.meta.url));
-  const checkerMissing = !existsSync(CHECKER)
-    ? `the W3C feed checker is not at ${CHECKER} (../shared beside the project)`
-    : spawnSync('/usr/bin/python3', ['-c', 'import lxml, html5lib, rdflib'], { stdio: 'ignore' }).status !== 0
-      ? 'the W3C feed checker needs python3-lxml, python3-html5lib and python3-rdflib (apt-get install)'
-      : undefined;
 
   it.skipIf(checkerMissing !== undefined)(`leaves every RSS and Atom file (archive pages, stories, partner feeds) with 0 errors and 0 warnings${checkerMissing ? ` (skipped: ${checkerMissing})` : ''}`, async () => {
     const keys = (await t.deps.publisher.list('')).filter((k) => /\.(rss|atom)$/.test(k));

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { DynamoDbRelatedStore } from '../../../shared/storage/dynamodb-related-s
 import { createHubNotifier, type HubNotification } from '../../../shared/websub/notify-hubs.js';
 import { startTestStack, type TestStack } from '../../support/local-stack.js';
 import { exampleArticles } from '../../unit/related/fixtures.js';
+import { FEED_CHECKER as CHECKER, feedCheckerMissing as checkerMissing } from '../../support/feed-checker.js';
 
 /** A hub on 127.0.0.1 that accepts every publish notification and records its form. */
 async function startHub() {
@@ -36,12 +36,6 @@ async function startHub() {
   };
 }
 
-const CHECKER = fileURLToPath(new URL('../../../../shared/tools/validate-feed', import.meta.url));
-const checkerMissing = !existsSync(CHECKER)
-  ? `the W3C feed checker is not at ${CHECKER} (../shared beside the project)`
-  : spawnSync('/usr/bin/python3', ['-c', 'import lxml, html5lib, rdflib'], { stdio: 'ignore' }).status !== 0
-    ? 'the W3C feed checker needs python3-lxml, python3-html5lib and python3-rdflib (apt-get install)'
-    : undefined;
 
 describe('story feeds and WebSub (dynalite + s3rver)', () => {
   let t: TestStack;

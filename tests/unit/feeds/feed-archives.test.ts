@@ -1,9 +1,8 @@
 import { systemClock } from '../../../shared/ports.js';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SiteConfigSchema } from '../../../shared/config/load-config.js';
 import { archivePageSize } from '../../../shared/feeds/feed-archive.js';
@@ -14,6 +13,7 @@ import { seededRandom } from '../../../bench/seeded-random.js';
 import { buildFeedsForArticles, type BuildFeedsDeps } from '../../../shared/usecases/build-feeds.js';
 import { makeArticle, makeImage } from '../../fixtures/articles.js';
 import { walkArchiveChain, type WalkedDocument } from './archive-walk.js';
+import { FEED_CHECKER as CHECKER, feedCheckerMissing as checkerMissing } from '../../support/feed-checker.js';
 
 const site = SiteConfigSchema.parse({
   siteUrl: 'https://jurnalpagi.example',
@@ -186,12 +186,6 @@ describe('archive page stability', () => {
   });
 });
 
-const CHECKER = fileURLToPath(new URL('../../../../shared/tools/validate-feed', import.meta.url));
-const checkerMissing = !existsSync(CHECKER)
-  ? `the W3C feed checker is not at ${CHECKER} (../shared beside the project)`
-  : spawnSync('/usr/bin/python3', ['-c', 'import lxml, html5lib, rdflib'], { stdio: 'ignore' }).status !== 0
-    ? 'the W3C feed checker needs python3-lxml, python3-html5lib and python3-rdflib (apt-get install)'
-    : undefined;
 
 describe('archive pages and the feeds linking them pass the W3C checker', () => {
   it.skipIf(checkerMissing !== undefined)(`every RSS and Atom document has 0 errors and 0 warnings${checkerMissing ? ` (skipped: ${checkerMissing})` : ''}`, async () => {
