@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MAX_INPUT_BYTES } from '../../shared/parsing/parse-input.js';
+import { readBody, refuseLingering } from './request-body.js';
 
 export interface LocalApiServer {
   url: string;
@@ -112,46 +113,9 @@ function tooLarge(declared: number | undefined, limit: number): Record<string, u
   return { status: 'refused', problems: [{ field: 'body', message: `is ${size}; the largest accepted input is ${limit} bytes` }] };
 }
 
-/**
- * Reads the body up to `limit` bytes; stops collecting as soon as it would exceed it. Event-based rather
- * than `for await`, which would destroy the socket on an early exit before the 413 could be sent.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        chunks.length = 0;
-        req.off('data', onData);
-        req.off('end', onEnd);
-        resolve('too large');
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks));
-    req.on('data', onData);
-    req.once('end', onEnd);
-    req.once('error', reject);
-  });
-}
-
-/**
- * Answers without reading (the rest of) the body and closes the connection. The unread upload is
- * discarded as it arrives rather than refused with a reset, which would often destroy the answer before
- * the client reads it; a client that keeps sending is cut off after a short grace period.
- */
+/** Answers as API Gateway would, without reading (the rest of) the body. */
 function refuseEarly(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'content-length': Buffer.byteLength(payload) });
-  res.end(payload);
-  req.on('error', () => undefined);
-  req.resume();
-  const timer = setTimeout(() => req.socket.destroy(), 2000);
-  timer.unref();
-  req.once('end', () => clearTimeout(timer));
+  refuseLingering(req, res, status, 'application/json; charset=utf-8', JSON.stringify(body));
 }
 
 function toEvent(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hubSignature } from '../../shared/websub/signature.js';
+import { readBody, refuseLingering } from './request-body.js';
 
 /**
  * A WebSub hub for the local runtime (`warta start --websub`), so subscribers can be tried on a
@@ -46,15 +47,9 @@ const MAX_BODY_BYTES = 64 * 1024;
 const MAX_SECRET_BYTES = 199;
 const DELIVERY_ATTEMPTS = 3;
 
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+async function readForm(req: IncomingMessage): Promise<URLSearchParams | 'too large'> {
+  const body = await readBody(req, MAX_BODY_BYTES);
+  return body === 'too large' ? body : new URLSearchParams(body.toString('utf8'));
 }
 
 function localCallback(value: string | null): URL | undefined {
@@ -165,11 +160,12 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     };
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
-      reply(405, 'A WebSub hub takes form-encoded POSTs\n');
+      refuseLingering(req, res, 405, 'text/plain; charset=utf-8', 'A WebSub hub takes form-encoded POSTs\n');
       return;
     }
     readForm(req).then(
       (form) => {
+        if (form === 'too large') return refuseLingering(req, res, 413, 'text/plain; charset=utf-8', `request body is larger than ${MAX_BODY_BYTES} bytes\n`);
         const mode = form.get('hub.mode');
         if (mode === 'publish') {
           // Google's hub reads hub.url, the spec names it hub.topic; either may repeat.
@@ -195,7 +191,8 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
         }
         reply(400, 'hub.mode must be subscribe, unsubscribe or publish\n');
       },
-      (error: Error) => reply(413, `${error.message}\n`),
+      // The connection broke while the form was read: nobody is left to answer.
+      () => res.destroy(),
     );
   });
   await new Promise<void>((resolve, reject) => {
