@@ -50,13 +50,17 @@ export function createFeedBuilderHandler(source: DependencySource<FeedBuilderDep
       return id ? [id] : [];
     });
     if (ids.length === 0) return { batchItemFailures: [] };
+    // Hubs are told as soon as the feeds are written, while sitemaps, the discovery index and partner
+    // outputs are still being built; the invocation ends only once the notification did.
+    let notified: Promise<void> | undefined;
     try {
-      const result = await buildFeedsForArticles(build, ids);
+      const result = await buildFeedsForArticles({ ...build, feedsPublished: (written) => (notified = notify(written)) }, ids);
       await scheduleReleases(event.Records);
       logger.info('Feeds built', { articles: ids.length, feeds: result.feeds.length, written: result.written.length });
-      await notify(result.written);
+      await notified;
       return { batchItemFailures: [] };
     } catch (error) {
+      await notified;
       logger.warn('Batch build failed; retrying record by record', { error: error as Error });
     }
     const processor = new BatchProcessor(EventType.DynamoDBStreams);

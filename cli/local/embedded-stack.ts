@@ -1,12 +1,10 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import dynalite from 'dynalite';
-import S3rver from 's3rver';
-import { closeDynaliteIterators } from './level-iterator-fix.js';
+import { Worker } from 'node:worker_threads';
+import { startEmbeddedServers, type EmbeddedServers, type EmbeddedServersOptions } from './embedded-servers.js';
 
 /** Credentials the embedded services accept; they check none, but the SDK insists on some. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -19,6 +17,12 @@ export interface EmbeddedStackOptions {
   memory?: boolean;
   tableName: string;
   buckets: readonly string[];
+  /**
+   * Runs dynalite and s3rver in a worker thread of their own. Storage then works on a second core
+   * while the main thread parses, builds and serves (a profile of `warta import` showed about a third of
+   * the main job's CPU inside them), and a long build no longer delays their answers.
+   */
+  ownThread?: boolean;
 }
 
 export interface EmbeddedStack {
@@ -49,17 +53,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     await mkdir(dynamoPath, { recursive: true });
   }
 
-  closeDynaliteIterators();
-  const dynamoServer = dynalite({ path: dynamoPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    dynamoServer.once('error', reject);
-    dynamoServer.listen(0, host, () => resolve());
-  });
-  const dynamoEndpoint = `http://${host}:${(dynamoServer.address() as AddressInfo).port}`;
-
-  const s3Server = new S3rver({ address: host, port: 0, silent: true, directory: s3Dir });
-  const s3Address = (await s3Server.run()) as AddressInfo;
-  const s3Endpoint = `http://${host}:${s3Address.port}`;
+  const servers = options.ownThread
+    ? await startServersInWorker({ host, dynamoPath, s3Dir })
+    : await startEmbeddedServers({ host, ...(dynamoPath ? { dynamoPath } : {}), s3Dir });
+  const { dynamoEndpoint, s3Endpoint } = servers;
 
   const dynamodb = new DynamoDBClient({ endpoint: dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const s3 = new S3Client({ endpoint: s3Endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
@@ -82,8 +79,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     async close() {
       dynamodb.destroy();
       s3.destroy();
-      await s3Server.close();
-      await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
+      await servers.close();
       if (scratch) await rm(scratch, { recursive: true, force: true });
     },
   };
@@ -115,4 +111,31 @@ export async function ensureTable(dynamodb: DynamoDBClient, tableName: string): 
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`Table ${tableName} did not become active`);
+}
+
+/** Starts the servers in a worker thread; resolves with their endpoints once both listen. */
+async function startServersInWorker(options: EmbeddedServersOptions): Promise<EmbeddedServers> {
+  const worker = new Worker(new URL('./embedded-servers-worker.mjs', import.meta.url), { workerData: options });
+  let closing = false;
+  const started = await new Promise<{ dynamoEndpoint: string; s3Endpoint: string }>((resolve, reject) => {
+    worker.once('message', (message: { dynamoEndpoint: string; s3Endpoint: string } | { error: string }) =>
+      'error' in message ? reject(new Error(`embedded DynamoDB and S3 did not start: ${message.error}`)) : resolve(message),
+    );
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`embedded DynamoDB and S3 did not start (worker exit code ${code})`)));
+  });
+  // Storage gone in the middle of a run loses every later write: stop loudly rather than limp on.
+  worker.on('error', (error) => {
+    if (!closing) throw new Error(`embedded DynamoDB and S3 stopped: ${error.message}`);
+  });
+  return {
+    ...started,
+    async close() {
+      closing = true;
+      const closed = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+      worker.postMessage('close');
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+      await worker.terminate();
+    },
+  };
 }

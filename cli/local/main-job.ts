@@ -83,6 +83,7 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
     memory: options.memory,
     tableName: LOCAL_TABLE,
     buckets: [LOCAL_FEED_BUCKET, LOCAL_INBOX_BUCKET],
+    ownThread: true,
   });
   const closers: (() => Promise<void>)[] = [() => stack.close()];
   const closeAll = async () => {

@@ -73,6 +73,11 @@ export interface BuildFeedsDeps {
   related?: RelatedLinksSource;
   /** Rebuilds partner outputs for the same change (partners/<id>/…). */
   partnerOutputs?: (changedArticleIds: readonly string[]) => Promise<{ written: string[]; deleted: string[] }>;
+  /**
+   * Told the keys written once every feed of the build is published, before sitemaps, the discovery index
+   * and partner outputs: WebSub hubs hear of new entries without waiting for outputs no subscriber reads.
+   */
+  feedsPublished?: (written: readonly string[]) => void;
 }
 
 export interface BuildFeedsResult {
@@ -148,6 +153,7 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
   });
   result.written.sort();
   result.unchanged.sort();
+  deps.feedsPublished?.([...result.written]);
 
   if (deps.sitemaps) {
     const changed = await deps.articles.getMany([...new Set(articleIds)]);

@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -13,35 +11,15 @@ import { systemClock } from '../../../shared/ports.js';
 import { DynamoDbRelatedStore } from '../../../shared/storage/dynamodb-related-store.js';
 import { createHubNotifier, type HubNotification } from '../../../shared/websub/notify-hubs.js';
 import { startTestStack, type TestStack } from '../../support/local-stack.js';
+import { startRecordingHub } from '../../support/recording-hub.js';
 import { exampleArticles } from '../../unit/related/fixtures.js';
 import { FEED_CHECKER as CHECKER, feedCheckerMissing as checkerMissing } from '../../support/feed-checker.js';
 
-/** A hub on 127.0.0.1 that accepts every publish notification and records its form. */
-async function startHub() {
-  const received: URLSearchParams[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-      res.writeHead(204);
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`,
-    received,
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
-  };
-}
-
-
 describe('story feeds and WebSub (dynalite + s3rver)', () => {
   let t: TestStack;
-  let hub: Awaited<ReturnType<typeof startHub>>;
+  let hub: Awaited<ReturnType<typeof startRecordingHub>>;
   beforeAll(async () => {
-    [t, hub] = await Promise.all([startTestStack(), startHub()]);
+    [t, hub] = await Promise.all([startTestStack(), startRecordingHub()]);
   });
   afterAll(async () => {
     await hub?.close();
