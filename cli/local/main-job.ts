@@ -171,7 +171,7 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
       dir: string,
       names: readonly string[],
       inbox: boolean,
-    ): Promise<{ outcomes: IngestOutcome[]; deliveries: StreamDelivery[]; refusals: Map<string, string> }> => {
+    ): Promise<{ outcomes: IngestOutcome[]; built: Promise<StreamDelivery[]>; refusals: Map<string, string> }> => {
       const outcomes: IngestOutcome[] = [];
       const refusals = new Map<string, string>();
       for (const name of names) {
@@ -203,13 +203,14 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
         }
         refusals.set(name, reason);
       }
-      return { outcomes, deliveries: await afterIngest(outcomes), refusals };
+      return { outcomes, built: afterIngest(outcomes), refusals };
     };
 
     if (options.examplesDir) {
       const examplesDir = resolve(options.examplesDir);
       const names = await inboxFileNames(examplesDir);
-      const { outcomes, deliveries, refusals } = await ingestFiles(examplesDir, names, false);
+      const { outcomes, built, refusals } = await ingestFiles(examplesDir, names, false);
+      const deliveries = await built;
       const counts = countBy(outcomes.map((o) => o.status));
       const split = deliveries.map((d) => `${d.consumer} ${d.ms} ms`).join(', ');
       options.log(`examples: ${names.length} files from ${options.examplesDir}: ${formatCounts(counts)}${split ? ` (${split})` : ''}`);
@@ -240,21 +241,26 @@ export async function startMainJob(options: MainJobOptions): Promise<MainJob> {
     // Files already waiting in the inbox are taken in first, then the folder is watched.
     const waiting = await inboxFileNames(inboxDir);
     if (waiting.length > 0) {
-      const { outcomes, refusals } = await ingestFiles(inboxDir, waiting, true);
+      const { outcomes, built, refusals } = await ingestFiles(inboxDir, waiting, true);
+      await built;
       options.log(`inbox: ${waiting.length} waiting file(s): ${formatCounts(countBy(outcomes.map((o) => o.status)))}`);
       for (const [name, reason] of refusals) options.log(`inbox: ${name} → refused: ${reason}`);
     }
     const watcher = watchInbox(inboxDir, async (name) => {
       const t0 = performance.now();
       try {
-        const { outcomes, deliveries, refusals } = await ingestFiles(inboxDir, [name], true);
+        const { outcomes, built, refusals } = await ingestFiles(inboxDir, [name], true);
         const [outcome] = outcomes;
         if (!outcome) return;
-        const ms = Math.round(performance.now() - t0);
-        const split = deliveries.map((d) => `${d.consumer} ${d.ms} ms`).join(', ');
-        const refusal = refusals.get(name);
-        const described = refusal === undefined ? describeOutcome(outcome) : `refused: ${refusal}`;
-        options.log(`inbox: ${name} → ${described} (${ms} ms${split ? `: ${split}` : ''})`);
+        // The next file is taken while this one is built: files dropped together are built together, as
+        // the stream batches them. Its line is written once the build that includes it is done.
+        void built.then((deliveries) => {
+          const ms = Math.round(performance.now() - t0);
+          const split = deliveries.map((d) => `${d.consumer} ${d.ms} ms`).join(', ');
+          const refusal = refusals.get(name);
+          const described = refusal === undefined ? describeOutcome(outcome) : `refused: ${refusal}`;
+          options.log(`inbox: ${name} → ${described} (${ms} ms${split ? `: ${split}` : ''})`);
+        });
       } catch (error) {
         options.log(`inbox: ${name} failed: ${(error as Error).message}`);
       }
