@@ -258,7 +258,8 @@ interface Target {
 }
 
 async function dynaliteTarget(size: number): Promise<Target> {
-  const stack = await startEmbeddedStack({ memory: true, tableName: TABLE, buckets: [BUCKET] });
+  // As `warta start` runs them: dynalite and s3rver in a thread of their own.
+  const stack = await startEmbeddedStack({ memory: true, tableName: TABLE, buckets: [BUCKET], ownThread: true });
   const config = RuntimeConfigSchema.parse({ articlesTableName: TABLE, feedBucketName: BUCKET, s3ForcePathStyle: 'true', site: SITE_INPUT });
   const deps = buildDependencies(config, { dynamodb: stack.dynamodb, s3: stack.s3, logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }) });
   const meter = new Meter();
