@@ -21,6 +21,16 @@ import { DEFAULT_SETTINGS, entryKey, indexArticle, readEntries, searchNeighbours
 import { EncodedScorer } from '../shared/related/term-vector.js';
 import { updateRelated } from '../shared/related/update-related.js';
 import { seededRandom } from './seeded-random.js';
+import { loadavg } from 'node:os';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { startEmbeddedStack } from '../cli/local/embedded-stack.js';
+import { createRelatedBuilderHandler } from '../functions/related-builder.js';
+import { RuntimeConfigSchema } from '../shared/config/load-config.js';
+import { buildDependencies } from '../shared/runtime/dependencies.js';
+import { articleIdOfStreamRecord } from '../shared/runtime/stream-records.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'data', 'related', 'articles.jsonl');
 const SIZES = [10_000, 100_000];
@@ -295,6 +305,160 @@ async function benchSize(source: TextSource, size: number): Promise<void> {
 export async function run(): Promise<void> {
   const source = corpusSource() ?? builtInSource();
   process.stdout.write(`text: ${source.kind}\n`);
+  if (process.argv.includes('--dynalite')) {
+    await runStreamStep(source);
+    return;
+  }
   const sizes = process.env['RELATED_BENCH_SIZES']?.split(',').map(Number) ?? SIZES;
   for (const size of sizes) await benchSize(source, size);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stream batches on dynalite + s3rver (`npm run bench -- related --dynalite`)
+// ---------------------------------------------------------------------------------------------
+
+/** DynamoDB requests by command and items read / written, counted on the real SDK client. */
+class DynamoMeter {
+  readonly requests = new Map<string, number>();
+  itemsRead = 0;
+  itemsWritten = 0;
+  s3Requests = 0;
+  total(): number {
+    return [...this.requests.values()].reduce((s, n) => s + n, 0);
+  }
+}
+
+function meterClients(dynamodb: DynamoDBClient, s3: S3Client, meter: DynamoMeter): void {
+  dynamodb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? 'unknown';
+      meter.requests.set(command, (meter.requests.get(command) ?? 0) + 1);
+      const out = await next(args);
+      const input = args.input as { RequestItems?: Record<string, unknown[]> };
+      const o = out.output as { Items?: unknown[]; Item?: unknown; Responses?: Record<string, unknown[]> };
+      if (command === 'QueryCommand') meter.itemsRead += o.Items?.length ?? 0;
+      else if (command === 'GetItemCommand') meter.itemsRead += o.Item ? 1 : 0;
+      else if (command === 'BatchGetItemCommand') meter.itemsRead += Object.values(o.Responses ?? {}).reduce((s, r) => s + r.length, 0);
+      else if (command === 'BatchWriteItemCommand') meter.itemsWritten += Object.values(input.RequestItems ?? {}).reduce((s, r) => s + r.length, 0);
+      else meter.itemsWritten += 1;
+      return out;
+    },
+    { step: 'initialize', name: 'relatedBenchMeter' },
+  );
+  s3.middlewareStack.add(
+    (next) => async (args) => {
+      meter.s3Requests += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'relatedBenchMeter' },
+  );
+}
+
+function streamEvent(ids: readonly string[], first: number): DynamoDBStreamEvent {
+  return {
+    Records: ids.map((id, i) => ({
+      eventID: `bench-${first + i}`,
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb',
+      dynamodb: { Keys: { pk: { S: `ARTICLE#${id}` }, sk: { S: 'A' } }, SequenceNumber: String(first + i).padStart(21, '0') },
+    })),
+  };
+}
+
+type StreamMode = 'one-by-one' | 'batch';
+
+interface StreamRun {
+  mode: StreamMode;
+  batches: { articles: number; ms: number; cpuMs: number; requests: Map<string, number>; itemsRead: number; itemsWritten: number; s3: number }[];
+  /** Bytes of every object the runs published, by key (to compare the two modes). */
+  objects: Map<string, string>;
+}
+
+/**
+ * Imports `count` generated articles and feeds them to the related builder in stream batches of
+ * `batchSize`, as the local runtime and Lambda do: 'batch' is the handler as deployed,
+ * 'one-by-one' calls `updateRelated` once per record with no state shared between records
+ * (the handler before batching), for comparison in the same run.
+ */
+async function streamOnDynalite(source: TextSource, mode: StreamMode, count: number, batchSize: number): Promise<StreamRun> {
+  const table = 'warta-bench-related';
+  const bucket = 'warta-bench-related-feeds';
+  const stack = await startEmbeddedStack({ memory: true, tableName: table, buckets: [bucket] });
+  try {
+    const config = RuntimeConfigSchema.parse({ articlesTableName: table, feedBucketName: bucket, s3ForcePathStyle: 'true', site: SITE });
+    const start = Date.UTC(2024, 0, 1);
+    const clock = { now: () => new Date(start + (count + 1) * 600_000) };
+    const deps = buildDependencies(config, { dynamodb: stack.dynamodb, s3: stack.s3, clock, logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }) });
+    const next = generator(source, 4242, count);
+    const articles = Array.from({ length: count }, (_, i) => next(new Date(start + i * 600_000)));
+    for (const a of articles) await deps.articles.save(a, undefined);
+    const related = { articles: deps.articles, store: deps.related, publisher: deps.publisher, site: config.site, clock, settings: SETTINGS };
+    const logger = new Logger({ serviceName: 'bench', logLevel: 'SILENT' });
+    const handler =
+      mode === 'batch'
+        ? createRelatedBuilderHandler({ related, logger })
+        : async (event: DynamoDBStreamEvent) => {
+            for (const r of event.Records) await updateRelated(related, [articleIdOfStreamRecord(r) as string]);
+            return { batchItemFailures: [] };
+          };
+    const meter = new DynamoMeter();
+    meterClients(stack.dynamodb, stack.s3, meter);
+    const run: StreamRun = { mode, batches: [], objects: new Map() };
+    for (let at = 0; at < count; at += batchSize) {
+      const ids = articles.slice(at, at + batchSize).map((a) => a.id);
+      const before = { requests: new Map(meter.requests), read: meter.itemsRead, written: meter.itemsWritten, s3: meter.s3Requests };
+      const cpu = process.cpuUsage();
+      const t = performance.now();
+      const response = await handler(streamEvent(ids, at));
+      const ms = performance.now() - t;
+      const used = process.cpuUsage(cpu);
+      if (response.batchItemFailures.length > 0) throw new Error(`${response.batchItemFailures.length} record(s) failed`);
+      const requests = new Map([...meter.requests].map(([c, n]) => [c, n - (before.requests.get(c) ?? 0)]));
+      run.batches.push({ articles: ids.length, ms, cpuMs: (used.user + used.system) / 1000, requests, itemsRead: meter.itemsRead - before.read, itemsWritten: meter.itemsWritten - before.written, s3: meter.s3Requests - before.s3 });
+    }
+    let token: string | undefined;
+    do {
+      const page = await stack.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) {
+        const got = await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
+        run.objects.set(o.Key as string, (await got.Body?.transformToString('utf-8')) ?? '');
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+    return run;
+  } finally {
+    await stack.close();
+  }
+}
+
+function reportStream(run: StreamRun, batchSize: number): void {
+  const row = (name: string, value: string) => process.stdout.write(`  ${name.padEnd(38)} ${value}\n`);
+  process.stdout.write(`\n${run.mode}: ${run.batches.length} stream batches of up to ${batchSize} new articles, dynalite + s3rver (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`);
+  run.batches.forEach((b, i) => {
+    const { articles } = b;
+    const requests = [...b.requests.values()].reduce((s, x) => s + x, 0);
+    const byCommand = [...b.requests].filter(([, x]) => x > 0).sort((a, c) => c[1] - a[1]).map(([c, x]) => `${c.replace('Command', '')} ${(x / articles).toFixed(1)}`).join(', ');
+    row(`batch ${i + 1}: ms / CPU ms per article`, `${(b.ms / articles).toFixed(1)} / ${(b.cpuMs / articles).toFixed(1)}`);
+    row(`batch ${i + 1}: DynamoDB requests per article`, `${(requests / articles).toFixed(1)} (${byCommand})`);
+    row(`batch ${i + 1}: items read / written per article`, `${(b.itemsRead / articles).toFixed(1)} / ${(b.itemsWritten / articles).toFixed(1)}`);
+    row(`batch ${i + 1}: S3 requests per article`, `${(b.s3 / articles).toFixed(1)}`);
+  });
+}
+
+async function runStreamStep(source: TextSource): Promise<void> {
+  const count = Number(process.env['RELATED_BENCH_STREAM_ARTICLES'] ?? 300);
+  const batchSize = 100;
+  const modes = (process.env['RELATED_BENCH_STREAM_MODES']?.split(',') ?? ['one-by-one', 'batch']) as StreamMode[];
+  const runs: StreamRun[] = [];
+  for (const mode of modes) {
+    const run = await streamOnDynalite(source, mode, count, batchSize);
+    reportStream(run, batchSize);
+    runs.push(run);
+  }
+  const [a, b] = runs;
+  if (a && b) {
+    const keys = new Set([...a.objects.keys(), ...b.objects.keys()]);
+    const differing = [...keys].filter((k) => a.objects.get(k) !== b.objects.get(k));
+    process.stdout.write(`\n  published objects: ${a.objects.size} vs ${b.objects.size}, ${differing.length} differing${differing.length ? ` (${differing.slice(0, 5).join(', ')})` : ''}\n`);
+  }
 }

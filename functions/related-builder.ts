@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { updateRelated, type UpdateRelatedDeps } from '../shared/related/update-related.js';
+import { RelatedBatch, type UpdateRelatedDeps } from '../shared/related/update-related.js';
 import { productionDependencies, resolveDependencies, type Dependencies, type DependencySource } from '../shared/runtime/dependencies.js';
 import { articleIdOfStreamRecord } from '../shared/runtime/stream-records.js';
 import { websubNotifier } from '../shared/runtime/websub-notifier.js';
@@ -15,8 +15,9 @@ export type RelatedBuilderDeps = Pick<Dependencies, 'logger'> & {
 /**
  * DynamoDB stream entry point: updates related lists and stories for each changed article
  * (records of other items are skipped). Records run one at a time, in stream order, because
- * neighbouring articles update each other's lists; a failing record is reported as a partial
- * batch failure so Lambda retries from it.
+ * neighbouring articles update each other's lists; they share one `RelatedBatch`, whose cache
+ * spares the requests of reading again what earlier records of the batch read or wrote. A failing
+ * record is reported as a partial batch failure so Lambda retries from it.
  */
 export function createRelatedBuilderHandler(source: DependencySource<RelatedBuilderDeps>) {
   const deps = resolveDependencies(source);
@@ -24,12 +25,15 @@ export function createRelatedBuilderHandler(source: DependencySource<RelatedBuil
     const { related, logger, websub } = deps();
     const processor = new BatchProcessor(EventType.DynamoDBStreams);
     const written: string[] = [];
+    // One batch shares what its records read and wrote (exactly as if each ran alone, in order).
+    const batch = new RelatedBatch(related);
+    await batch.prefetch(event.Records.flatMap((r) => articleIdOfStreamRecord(r) ?? []));
     const response = await processPartialResponse(
       event,
       async (record: DynamoDBRecord) => {
         const id = articleIdOfStreamRecord(record);
         if (!id) return;
-        const result = await updateRelated(related, [id]);
+        const result = await batch.update(id);
         written.push(...result.written);
         logger.info('Related updated', { articleId: id, written: result.written.length, deleted: result.deleted.length });
       },
