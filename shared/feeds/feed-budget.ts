@@ -1,17 +1,16 @@
 import type { Article } from '../model/article.js';
-import { largestDocument } from './fragment-cache.js';
-import type { RenderedFeeds } from './render-feeds.js';
+import { largestDocument, type FeedDocuments } from './fragment-cache.js';
 
 /**
  * Renders the newest entries that fit the byte budget in every format. Aggregators refuse or cut
  * feeds above a size (Google News: 2 MB), and a cut feed loses its newest news last, not first:
  * so the oldest entries are dropped until the largest of the three files fits. One entry always stays.
  */
-export function renderWithinBudget(
+export function renderWithinBudget<T extends FeedDocuments>(
   articles: readonly Article[],
-  render: (entries: readonly Article[]) => RenderedFeeds,
+  render: (entries: readonly Article[]) => T,
   maxBytes: number,
-): RenderedFeeds {
+): T {
   const attempt = (count: number) => {
     const rendered = render(articles.slice(0, count));
     return { rendered, largest: largestDocument(rendered) };

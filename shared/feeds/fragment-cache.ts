@@ -11,19 +11,27 @@ import type { FeedEntry } from './feed-entry.js';
  * a digest of the whole entry: nothing a caller says about the article (version, content hash)
  * is trusted, and any change to what the entry shows is a different key.
  *
- * Bounded by the characters held (least recently used first out); a miss only costs the render.
+ * Bounded by the bytes held (least recently used first out); a miss only costs the render.
  * `lru-cache` keeps the order in a linked list: a hand-written LRU over a Map (delete and re-insert on
  * each hit, evict from the front) made V8 skip the Map's deleted slots from its start on every eviction,
- * about 15 µs per miss once full, a third of the cache's time in a full rebuild (docs/performance.md).
+ * about 15 µs per miss once full, four times lru-cache's cost under a full rebuild's churn (docs/performance.md).
  */
-/** A rendered fragment and its length in UTF-8 bytes (so a document's size is a sum, not a pass over it). */
+/**
+ * A rendered fragment as UTF-8 bytes. Documents are assembled from bytes, not strings: a feed document
+ * of 50-99 full-text entries is 150-400 KB, and V8 allocates every string above 128 KiB (64 Ki characters
+ * of two-byte text, which any curly quote or dash makes it) in its own large-object pages, which cost
+ * 1-5 ms of CPU per join on the machine measured, against 0.1-0.5 ms for Buffer.concat of the same bytes; the bytes are also what
+ * is uploaded and hashed, so nothing encodes the document again (docs/performance.md).
+ */
 export interface Fragment {
-  text: string;
-  bytes: number;
+  utf8: Buffer;
 }
 
 export function fragmentOf(text: string): Fragment {
-  return { text, bytes: Buffer.byteLength(text, 'utf8') };
+  // Not Buffer.from: small buffers from it are slices of a shared 8 KiB pool, which a cached slice would keep alive.
+  const utf8 = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+  utf8.write(text, 'utf8');
+  return { utf8 };
 }
 
 export class FragmentCache {
@@ -31,9 +39,9 @@ export class FragmentCache {
   hits = 0;
   misses = 0;
 
-  constructor(maxChars: number) {
-    // lru-cache wants positive sizes; an empty fragment counts as one character.
-    this.fragments = new LRUCache<string, Fragment>({ maxSize: maxChars, sizeCalculation: (f) => Math.max(1, f.text.length) });
+  constructor(maxBytes: number) {
+    // lru-cache wants positive sizes; an empty fragment counts as one byte.
+    this.fragments = new LRUCache<string, Fragment>({ maxSize: maxBytes, sizeCalculation: (f) => Math.max(1, f.utf8.byteLength) });
   }
 
   get(key: string, render: () => string): Fragment {
@@ -49,8 +57,8 @@ export class FragmentCache {
     return fragment;
   }
 
-  /** Characters of the fragments held. */
-  get heldCharacters(): number {
+  /** Bytes of the fragments held. */
+  get heldBytes(): number {
     return this.fragments.calculatedSize;
   }
 
@@ -65,13 +73,13 @@ export function entryDigest(entry: FeedEntry): string {
 }
 
 /**
- * Process-wide cache of the three renderers: 64 Mi characters, at most 128 MiB even for text V8 holds in
- * two bytes a character. A change at 10,000 stored articles asks for about 1,200 fragments (its feeds,
- * the archive pages it touches, partner feeds); with 16 Mi characters half of them had been dropped since
- * (CPU per change 233 ms), with room for all of them 4 are rendered (135 ms) (docs/performance.md).
- * The feed and related builders have 1,024 MiB.
+ * Process-wide cache of the three renderers: 128 MiB of UTF-8, the memory 64 Mi characters of two-byte
+ * strings took before (about twice the fragments, since the corpus text is mostly one byte a character).
+ * A change at 10,000 stored articles asks for about 1,200 fragments (its feeds, the archive pages it
+ * touches, partner feeds); fragments its feeds show but the cache dropped are rendered again
+ * (docs/performance.md). The feed and related builders have 1,024 MiB.
  */
-export const entryFragments = new FragmentCache(64 * 1024 * 1024);
+export const entryFragments = new FragmentCache(128 * 1024 * 1024);
 
 /** UTF-8 sizes of rendered documents, recorded by the renderers so budget checks need not measure them again. */
 const documentBytes = new WeakMap<object, number>();
@@ -81,9 +89,16 @@ export function recordBytes<T extends object>(rendered: T, bytes: number): T {
   return rendered;
 }
 
+/** One document in the three formats, as text or as UTF-8 bytes. */
+export interface FeedDocuments {
+  readonly rss: string | Uint8Array;
+  readonly atom: string | Uint8Array;
+  readonly json: string | Uint8Array;
+}
+
 /** The largest of a set of rendered documents in UTF-8 bytes (recorded by `renderFeeds`, else measured). */
-export function largestDocument(rendered: { readonly rss: string; readonly atom: string; readonly json: string }): number {
+export function largestDocument(rendered: FeedDocuments): number {
   const known = documentBytes.get(rendered);
   if (known !== undefined) return known;
-  return Math.max(...[rendered.rss, rendered.atom, rendered.json].map((text) => Buffer.byteLength(text, 'utf8')));
+  return Math.max(...[rendered.rss, rendered.atom, rendered.json].map((d) => (typeof d === 'string' ? Buffer.byteLength(d, 'utf8') : d.byteLength)));
 }

@@ -1,5 +1,5 @@
 import type { FeedEntry } from './feed-entry.js';
-import { entryFragments, fragmentOf, type Fragment } from './fragment-cache.js';
+import { entryFragments, fragmentOf } from './fragment-cache.js';
 import { stripInvalidXmlCharsDeep } from './xml-text.js';
 
 /**
@@ -89,15 +89,15 @@ function itemJson(entry: FeedEntry): string {
 
 /** Renders a JSON Feed 1.1 document; key order is fixed so output is byte-stable. */
 export function renderJsonFeed(head: JsonFeedHead, entries: readonly FeedEntry[]): string {
-  return renderJsonFeedSized(head, entries).text;
+  return renderJsonFeedBytes(head, entries).toString('utf8');
 }
 
 /**
- * `renderJsonFeed` with the document's UTF-8 size. Items are serialized one by one (and reused across
- * documents when `digests`, the entries' cache keys, are given: see fragment-cache.ts), then placed
- * where `JSON.stringify` of the whole document puts them.
+ * `renderJsonFeed` as UTF-8 bytes. Items are serialized one by one (and reused across documents when
+ * `digests`, the entries' cache keys, are given: see fragment-cache.ts), then placed where
+ * `JSON.stringify` of the whole document puts them.
  */
-export function renderJsonFeedSized(head: JsonFeedHead, entries: readonly FeedEntry[], digests?: readonly string[]): Fragment {
+export function renderJsonFeedBytes(head: JsonFeedHead, entries: readonly FeedEntry[], digests?: readonly string[]): Buffer {
   const feed: JsonFeed = {
     version: JSON_FEED_VERSION,
     title: head.title,
@@ -113,7 +113,7 @@ export function renderJsonFeedSized(head: JsonFeedHead, entries: readonly FeedEn
   };
   // Every string, including URLs and ids the entry did not clean, without the characters XML forbids (docs/feeds.md).
   const skeleton = JSON.stringify(stripInvalidXmlCharsDeep(feed), null, 2);
-  if (entries.length === 0) return fragmentOf(`${skeleton}\n`);
+  if (entries.length === 0) return Buffer.from(`${skeleton}\n`, 'utf8');
   const items = entries.map((entry, i) => {
     const digest = digests?.[i];
     return digest === undefined ? fragmentOf(itemJson(entry)) : entryFragments.get(`json ${digest}`, () => itemJson(entry));
@@ -121,16 +121,12 @@ export function renderJsonFeedSized(head: JsonFeedHead, entries: readonly FeedEn
   // `items` is the last member, and an unescaped `"items": []` can only be that key (quotes inside strings are escaped).
   const empty = '"items": []';
   const at = skeleton.lastIndexOf(empty);
-  const open = '"items": [\n    ';
-  const separator = ',\n    ';
-  const close = '\n  ]';
-  const parts = [skeleton.slice(0, at), open];
-  let bytes = Buffer.byteLength(skeleton, 'utf8') - empty.length + open.length + close.length + 1 + separator.length * (items.length - 1);
+  const separator = Buffer.from(',\n    ');
+  const parts: Buffer[] = [Buffer.from(`${skeleton.slice(0, at)}"items": [\n    `, 'utf8')];
   items.forEach((item, i) => {
     if (i > 0) parts.push(separator);
-    parts.push(item.text);
-    bytes += item.bytes;
+    parts.push(item.utf8);
   });
-  parts.push(close, skeleton.slice(at + empty.length), '\n');
-  return { text: parts.join(''), bytes };
+  parts.push(Buffer.from(`\n  ]${skeleton.slice(at + empty.length)}\n`, 'utf8'));
+  return Buffer.concat(parts);
 }

@@ -3,8 +3,8 @@ import type { Article, Image } from '../model/article.js';
 import { FEED_HISTORY_NAMESPACE, type ArchiveLinks } from './feed-archive.js';
 import { EMPTY_FEED_DATE, feedTagUri } from './feed-ids.js';
 import { toFeedEntry, type FeedEntry, type RelatedLink } from './feed-entry.js';
-import { entryDigest, entryFragments, recordBytes, type Fragment } from './fragment-cache.js';
-import { renderJsonFeedSized } from './json-feed.js';
+import { entryDigest, entryFragments, largestDocument, recordBytes, type Fragment } from './fragment-cache.js';
+import { renderJsonFeedBytes } from './json-feed.js';
 import {
   appendToElements,
   escapeHtml,
@@ -206,20 +206,14 @@ function cutEntry(xml: string, tag: string, indent: string): string {
 
 /**
  * Places entry fragments before the container's end tag (entries are the container's last children in
- * `feed`'s output) and ends the document with a line break; returns it with its UTF-8 size.
+ * `feed`'s output) and ends the document with a line break, as UTF-8 bytes. The skeleton is cut at an
+ * ASCII end tag, so its two parts encode on their own exactly as within the whole text.
  */
-function spliceEntries(skeleton: string, containerEnd: string, fragments: readonly Fragment[]): Fragment {
-  let bytes = Buffer.byteLength(skeleton, 'utf8') + 1;
-  if (fragments.length === 0) return { text: `${skeleton}\n`, bytes };
+function spliceEntries(skeleton: string, containerEnd: string, fragments: readonly Fragment[]): Buffer {
+  if (fragments.length === 0) return Buffer.from(`${skeleton}\n`, 'utf8');
   const at = skeleton.lastIndexOf(containerEnd);
   if (at === -1) throw new Error(`Rendered feed has no ${containerEnd.trim()}`);
-  const parts = [skeleton.slice(0, at)];
-  for (const f of fragments) {
-    parts.push(f.text);
-    bytes += f.bytes;
-  }
-  parts.push(skeleton.slice(at), '\n');
-  return { text: parts.join(''), bytes };
+  return Buffer.concat([Buffer.from(skeleton.slice(0, at), 'utf8'), ...fragments.map((f) => f.utf8), Buffer.from(`${skeleton.slice(at)}\n`, 'utf8')]);
 }
 
 /**
@@ -257,7 +251,7 @@ function rssItem(entry: FeedEntry): string {
   return cutEntry(slots.fill(appendToElements(feed.rss2(), 'item', [extras], indent)), 'item', ' '.repeat(8));
 }
 
-function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], digests: readonly string[], updated: Date): Fragment {
+function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], digests: readonly string[], updated: Date): Buffer {
   const feed = baseFeed(meta, updated, { rss: meta.links.rss });
   const history = meta.archive?.current ? ` xmlns:fh="${FEED_HISTORY_NAMESPACE}"` : '';
   const rootTag = `<rss version="2.0" xmlns:atom="${NS.atom}" xmlns:content="${NS.content}" xmlns:dc="${NS.dc}" xmlns:media="${NS.media}"${history}>`;
@@ -299,7 +293,7 @@ function atomEntry(entry: FeedEntry): string {
   return cutEntry(slots.fill(appendToElements(feed.atom1(), 'entry', [extras], ' '.repeat(8))), 'entry', ' '.repeat(4));
 }
 
-function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], digests: readonly string[], updated: Date): Fragment {
+function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], digests: readonly string[], updated: Date): Buffer {
   const feed = baseFeed(meta, updated, { atom: meta.links.atom });
   // Atom requires an author on every entry or on the feed; the publisher covers entries without a byline.
   feed.options.author = { name: forXmlJsText(meta.publisher), link: meta.siteUrl };
@@ -310,6 +304,13 @@ function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], digests: rea
   return spliceEntries(skeleton, '\n</feed>', items);
 }
 
+/** One feed document in the three formats as the UTF-8 bytes that are published. */
+export interface RenderedFeedBytes {
+  rss: Buffer;
+  atom: Buffer;
+  json: Buffer;
+}
+
 /**
  * Renders one feed listing in the three formats. `articles` are already newest-first and published;
  * their order is kept, and a repeated article id keeps only its first occurrence.
@@ -317,6 +318,15 @@ function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], digests: rea
  * there are none), so rendering the same input twice gives byte-identical output.
  */
 export function renderFeeds(meta: FeedMeta, articles: readonly Article[], options: RenderOptions = {}): RenderedFeeds {
+  const bytes = renderFeedBytes(meta, articles, options);
+  return recordBytes(
+    { rss: bytes.rss.toString('utf8'), atom: bytes.atom.toString('utf8'), json: bytes.json.toString('utf8') },
+    largestDocument(bytes),
+  );
+}
+
+/** `renderFeeds` as the UTF-8 bytes to publish: what the feed builder uploads, without a round trip through text. */
+export function renderFeedBytes(meta: FeedMeta, articles: readonly Article[], options: RenderOptions = {}): RenderedFeedBytes {
   const fullText = options.fullText ?? true;
   const includeImages = options.includeImages ?? true;
   const entries = uniqueById(articles).map((article) =>
@@ -327,7 +337,7 @@ export function renderFeeds(meta: FeedMeta, articles: readonly Article[], option
   const digests = entries.map(entryDigest);
   const rss = renderRss(clean, entries, digests, updated);
   const atom = renderAtom(clean, entries, digests, updated);
-  const json = renderJsonFeedSized(
+  const json = renderJsonFeedBytes(
     {
       title: clean.title,
       description: clean.description,
@@ -341,6 +351,5 @@ export function renderFeeds(meta: FeedMeta, articles: readonly Article[], option
     entries,
     digests,
   );
-  // The sizes are sums of cached fragment sizes: budget checks read them instead of measuring the text again.
-  return recordBytes({ rss: rss.text, atom: atom.text, json: json.text }, Math.max(rss.bytes, atom.bytes, json.bytes));
+  return { rss, atom, json };
 }

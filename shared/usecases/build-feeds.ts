@@ -10,8 +10,8 @@ import {
   type FormatLinks,
 } from '../feeds/feed-archive.js';
 import { FEED_FORMATS, feedObjectKey, feedPathsForArticle, LATEST_FEED_PATH, parseFeedPath, type FeedFormat } from '../feeds/feed-paths.js';
-import type { FeedMeta, RelatedLink, RenderedFeeds } from '../feeds/render-feeds.js';
-import { renderFeeds } from '../feeds/render-feeds.js';
+import type { FeedMeta, RelatedLink, RenderedFeedBytes } from '../feeds/render-feeds.js';
+import { renderFeedBytes } from '../feeds/render-feeds.js';
 import { renderWithinBudget } from '../feeds/feed-budget.js';
 import { largestDocument } from '../feeds/fragment-cache.js';
 import type { Article } from '../model/article.js';
@@ -295,18 +295,19 @@ async function publishDocument(
       ...(target.archive ? { archive: target.archive } : {}),
     };
   };
-  let rendered: RenderedFeeds;
+  // As bytes: what is uploaded, assembled from cached fragments without building the text (fragment-cache.ts).
+  let rendered: RenderedFeedBytes;
   if (target.wholePage) {
-    rendered = renderFeeds(meta(articles), articles, { relatedLinks });
-    if (largestDocument(rendered) > deps.site.feedMaxBytes) rendered = renderFeeds(meta(articles), articles, { relatedLinks, fullText: false });
+    rendered = renderFeedBytes(meta(articles), articles, { relatedLinks });
+    if (largestDocument(rendered) > deps.site.feedMaxBytes) rendered = renderFeedBytes(meta(articles), articles, { relatedLinks, fullText: false });
   } else {
-    rendered = renderWithinBudget(articles, (entries) => renderFeeds(meta(entries), entries, { relatedLinks }), deps.site.feedMaxBytes);
+    rendered = renderWithinBudget(articles, (entries) => renderFeedBytes(meta(entries), entries, { relatedLinks }), deps.site.feedMaxBytes);
   }
   const formats = Object.keys(FEED_FORMATS) as FeedFormat[];
   const outcomes = await Promise.all(
     formats.map(async (format) => {
       const key = target.format(format);
-      const outcome = await deps.publisher.publish(key, rendered[format as keyof RenderedFeeds], {
+      const outcome = await deps.publisher.publish(key, rendered[format as keyof RenderedFeedBytes], {
         contentType: FEED_FORMATS[format].contentType,
         cacheControl: target.cacheControl,
       });
