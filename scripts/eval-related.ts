@@ -1,6 +1,7 @@
 /**
  * Measures related lists and story groups on a labelled corpus:
- *   npm run eval:related -- <corpus.jsonl> [--json] [--k 5]
+ *   npm run eval:related -- <corpus.jsonl> [--json] [--k 5] [--batch N]
+ * (--batch N: articles built N at a time by one RelatedBatch, as a stream batch is, instead of one by one)
  * Precision@k of similar/same-story picks against topic labels, recall@10 of the index against an
  * exact brute-force search over the same vectors, and pairwise story precision/recall.
  */
@@ -11,18 +12,19 @@ import { evaluateCorpus, parseCorpus } from '../shared/related/evaluation.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { json: { type: 'boolean', default: false }, k: { type: 'string', default: String(DEFAULT_SETTINGS.k) } },
+  options: { json: { type: 'boolean', default: false }, k: { type: 'string', default: String(DEFAULT_SETTINGS.k) }, batch: { type: 'string' } },
 });
 const corpusPath = positionals[0];
 const k = Number(values.k);
-if (!corpusPath || !Number.isInteger(k) || k < 1) {
-  process.stderr.write('usage: npm run eval:related -- <corpus.jsonl> [--json] [--k 5]\n');
+const batch = values.batch === undefined ? undefined : Number(values.batch);
+if (!corpusPath || !Number.isInteger(k) || k < 1 || (batch !== undefined && (!Number.isInteger(batch) || batch < 1))) {
+  process.stderr.write('usage: npm run eval:related -- <corpus.jsonl> [--json] [--k 5] [--batch N]\n');
   process.exit(2);
 }
 
 const rows = parseCorpus(await readFile(corpusPath, 'utf8'));
 const started = performance.now();
-const report = await evaluateCorpus(rows, { ...DEFAULT_SETTINGS, k });
+const report = await evaluateCorpus(rows, { ...DEFAULT_SETTINGS, k }, batch === undefined ? {} : { batch });
 const seconds = (performance.now() - started) / 1000;
 
 if (values.json) {

@@ -6,7 +6,7 @@ import { InMemoryArticleRepository, InMemoryObjectPublisher } from '../storage/i
 import { InMemoryRelatedStore } from './in-memory-related-store.js';
 import { bruteForceNeighbours, DEFAULT_SETTINGS, readEntries, searchNeighbours, type RelatedSettings } from './related-index.js';
 import { relatedObjectKey, type RelatedDocumentEntry } from './related-lists.js';
-import { updateRelated } from './update-related.js';
+import { RelatedBatch, updateRelated } from './update-related.js';
 
 /**
  * Quality measurement of related lists and stories on a labelled corpus (scripts/eval-related.ts
@@ -112,7 +112,11 @@ export function rowToArticle(row: CorpusRow, index: number): Article {
 const EVERY_ARTICLE_PUBLIC = { now: () => new Date(LATEST_ARTICLE_DATE) };
 
 /** Runs the whole corpus through the related builder and measures it against the labels. */
-export async function evaluateCorpus(rows: readonly CorpusRow[], settings: RelatedSettings = DEFAULT_SETTINGS): Promise<EvaluationReport> {
+export async function evaluateCorpus(
+  rows: readonly CorpusRow[],
+  settings: RelatedSettings = DEFAULT_SETTINGS,
+  options: { batch?: number } = {},
+): Promise<EvaluationReport> {
   const articles = new InMemoryArticleRepository();
   const publisher = new InMemoryObjectPublisher();
   const store = new InMemoryRelatedStore();
@@ -120,9 +124,20 @@ export async function evaluateCorpus(rows: readonly CorpusRow[], settings: Relat
   docs.sort((a, b) => (a.article.publishedAt < b.article.publishedAt ? -1 : a.article.publishedAt > b.article.publishedAt ? 1 : 0));
   const rowById = new Map(docs.map((d) => [d.article.id, d.row]));
   const deps = { articles, store, publisher, site: EVAL_SITE, clock: EVERY_ARTICLE_PUBLIC, settings };
-  for (const { article } of docs) {
-    await articles.save(article, undefined);
-    await updateRelated(deps, [article.id]);
+  if (options.batch) {
+    // As the stream delivers them: `batch` articles stored, then built by one RelatedBatch in order.
+    for (let at = 0; at < docs.length; at += options.batch) {
+      const ids = docs.slice(at, at + options.batch).map((d) => d.article);
+      for (const article of ids) await articles.save(article, undefined);
+      const batch = new RelatedBatch(deps);
+      await batch.prefetch(ids.map((a) => a.id));
+      for (const article of ids) await batch.update(article.id);
+    }
+  } else {
+    for (const { article } of docs) {
+      await articles.save(article, undefined);
+      await updateRelated(deps, [article.id]);
+    }
   }
   const usage = store.usage();
 

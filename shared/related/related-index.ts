@@ -74,7 +74,7 @@ export const DEFAULT_SETTINGS: RelatedSettings = {
   fanOut: 10,
   fanOutMinScore: 0.15,
   editorialMinSimilarity: 0.6,
-  dfFoldMax: 50,
+  dfFoldMax: 100,
 };
 
 /** What the index keeps about one published article (item RSIG#<id>). */

@@ -6,6 +6,7 @@ import type { Article } from '../model/article.js';
 import { isVisibleAt } from '../embargo/visibility.js';
 import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
 import { BatchCachedStore } from './batch-cached-store.js';
+import { BatchPublisher } from './batch-publisher.js';
 import { mapConcurrent, settleAll } from './concurrency.js';
 import type { IndexItem, RelatedIndexStore } from './related-index-store.js';
 import {
@@ -110,7 +111,8 @@ async function updateOne(run: RelatedRun, deps: UpdateRelatedDeps, id: string): 
  * the effect of `updateRelated(deps, [id])` for each in turn (same items, lists, stories and
  * document bytes), but the index items and query results read or written by earlier records of
  * the batch are answered from a cache kept exact under the batch's own writes
- * (`BatchCachedStore`, docs/related.md "Stream batches"). Neighbouring articles of one batch read
+ * (`BatchCachedStore`, docs/related.md "Stream batches"), and objects it published are not read
+ * again before being republished (`BatchPublisher`). Neighbouring articles of one batch read
  * largely the same postings, vectors, counters and lists, so the batch makes far fewer requests.
  * A failed update empties the cache and throws, so the handler reports that record and the next
  * one starts from the store again.
@@ -121,7 +123,7 @@ export class RelatedBatch {
 
   constructor(deps: UpdateRelatedDeps) {
     this.cache = new BatchCachedStore(deps.store);
-    this.deps = { ...deps, store: this.cache };
+    this.deps = { ...deps, store: this.cache, publisher: new BatchPublisher(deps.publisher) };
   }
 
   /**

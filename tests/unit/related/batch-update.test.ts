@@ -12,7 +12,8 @@ import type { IndexItem, IndexKey, RelatedIndexStore } from '../../../shared/rel
 import { DEFAULT_SETTINGS, type RelatedSettings } from '../../../shared/related/related-index.js';
 import { updateRelated, type UpdateRelatedDeps } from '../../../shared/related/update-related.js';
 import { articleIdOfStreamRecord } from '../../../shared/runtime/stream-records.js';
-import { exampleArticles, harness, loadArticleFile, SAMPLE_ARTICLE } from './fixtures.js';
+import { changedFeedTopics } from '../../../shared/websub/notify-hubs.js';
+import { exampleArticles, harness, loadArticleFile, SAMPLE_ARTICLE, SITE } from './fixtures.js';
 
 /**
  * A stream batch processed by the related builder (one `RelatedBatch`, its cache shared by the
@@ -74,6 +75,8 @@ interface World {
   faults: Faults;
   handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
   edits: number;
+  /** Story feeds each delivery told the WebSub hubs about (from the keys whose bytes changed). */
+  notified: string[][];
 }
 
 /** 'batch': the handler as deployed. 'one-by-one': `updateRelated(deps, [id])` per record, nothing shared. */
@@ -82,19 +85,30 @@ function world(mode: 'batch' | 'one-by-one'): World {
   const faults = new Faults();
   const h = harness(memory);
   const deps: UpdateRelatedDeps = { ...h.deps, articles: faultyArticles(h.articles, faults), store: faultyStore(memory, faults), settings: SETTINGS };
+  const notified: string[][] = [];
+  const websub = {
+    notify: async (topics: readonly string[]) => {
+      notified.push([...topics]);
+      return [];
+    },
+  };
   const handler =
     mode === 'batch'
-      ? createRelatedBuilderHandler({ related: deps, logger })
-      : (event: DynamoDBStreamEvent) =>
-          processPartialResponse(
+      ? createRelatedBuilderHandler({ related: deps, logger, websub })
+      : async (event: DynamoDBStreamEvent) => {
+          const written: string[] = [];
+          const response = await processPartialResponse(
             event,
             async (record: DynamoDBRecord) => {
-              await updateRelated(deps, [articleIdOfStreamRecord(record) as string]);
+              written.push(...(await updateRelated(deps, [articleIdOfStreamRecord(record) as string])).written);
             },
             new BatchProcessor(EventType.DynamoDBStreams),
             { processInParallel: false, throwOnFullBatchFailure: false },
           );
-  return { memory, h, deps, faults, handler, edits: 0 };
+          await websub.notify(changedFeedTopics(written, SITE.feedsBaseUrl));
+          return response;
+        };
+  return { memory, h, deps, faults, handler, edits: 0, notified };
 }
 
 /** Stores the op's version of the article as the ingest would; returns the id the stream records. */
@@ -187,6 +201,8 @@ describe('related builder: a stream batch equals its records one by one', () => 
     expect(batched.reported).toEqual(single.reported);
     expect(batched.world.memory.dump()).toEqual(single.world.memory.dump());
     expect(objects(batched.world)).toEqual(objects(single.world));
+    // Every update reports the same changed keys: the same story feeds reach the WebSub hubs.
+    expect(batched.world.notified).toEqual(single.world.notified);
   });
 
   it('reads fewer items from the store for a batch of neighbouring articles', async () => {
