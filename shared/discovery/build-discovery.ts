@@ -29,7 +29,15 @@ export interface DirectoryRecord extends DirectoryFeed {
 }
 
 export interface FeedDirectoryStore {
+  /** Every record (the full rebuild's repair). */
   all(): Promise<DirectoryRecord[]>;
+  /** The records of these feeds (those that have one). */
+  get(paths: readonly string[]): Promise<Map<string, DirectoryRecord>>;
+  /**
+   * Path and name of every record, for the discovery files. Unlike `all`, a store may serve it without
+   * reading every record, while no feed joined, left or was renamed since it last read them.
+   */
+  feeds(): Promise<DirectoryFeed[]>;
   /**
    * Stores `record` unless the stored one names a newer article (another builder got there first);
    * with `force`, stores it whatever is stored (the record was read from the listing itself).
@@ -127,7 +135,8 @@ export async function updateDiscovery(deps: DiscoveryDeps, changes: readonly Lis
   if (changes.length === 0) return { written: [], deleted: [] };
   const now = deps.clock.now();
   const changed = (await deps.articles.getMany([...new Set(articleIds)])).filter((a) => isPublicNow(a, now));
-  const records = new Map((await deps.directory.all()).map((r) => [r.path, r]));
+  // Only the records of the feeds this change touched: the directory grows with every section, tag and author.
+  const records = await deps.directory.get(changes.map((c) => c.path));
   await eachLimited(changes, READ_CONCURRENCY, async ({ path, sortKeys }) => {
       const stored = records.get(path);
       let newestMember: DirectoryRecord | undefined;
@@ -191,9 +200,8 @@ async function publishDiscovery(deps: DiscoveryDeps): Promise<DiscoveryResult> {
 }
 
 async function renderAndPublish(deps: DiscoveryDeps): Promise<DiscoveryResult> {
-  const [records, latest] = await Promise.all([deps.directory.all(), newestPublic(deps, LATEST_FEED_PATH, HEADLINE_COUNT)]);
+  const [feeds, latest] = await Promise.all([deps.directory.feeds(), newestPublic(deps, LATEST_FEED_PATH, HEADLINE_COUNT)]);
   const headlines: Headline[] = latest.map((a) => ({ title: a.title, url: a.url, publishedAt: a.publishedAt, language: a.language, section: a.section }));
-  const feeds = records.map(({ path, name }) => ({ path, name }));
   const model = { site: deps.site, feeds, headlines };
   const cacheControl = discoveryCacheControl(deps.site);
   const result: DiscoveryResult = { written: [], deleted: [] };
@@ -221,6 +229,15 @@ export class InMemoryFeedDirectory implements FeedDirectoryStore {
 
   async all(): Promise<DirectoryRecord[]> {
     return [...this.records.values()].sort((a, b) => (a.path < b.path ? -1 : 1)).map((r) => ({ ...r }));
+  }
+  async get(paths: readonly string[]): Promise<Map<string, DirectoryRecord>> {
+    return new Map(paths.flatMap((path) => {
+      const record = this.records.get(path);
+      return record ? [[path, { ...record }] as const] : [];
+    }));
+  }
+  async feeds(): Promise<DirectoryFeed[]> {
+    return (await this.all()).map(({ path, name }) => ({ path, name }));
   }
   async put(record: DirectoryRecord, force = false): Promise<void> {
     const stored = this.records.get(record.path);

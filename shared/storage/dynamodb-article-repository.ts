@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -8,7 +7,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentModificationError, InvalidInputError, StorageError } from '../errors.js';
-import { batchBackoff, batchWriteAll, dynamoDbCall } from './dynamodb-errors.js';
+import { batchGetAll, batchWriteAll, dynamoDbCall } from './dynamodb-errors.js';
 import { itemSizeProblems } from './dynamodb-item-size.js';
 import { isVisibleAt } from '../embargo/visibility.js';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
@@ -35,8 +34,6 @@ export interface ListingRef {
   sortKey: string;
 }
 
-const BATCH_GET_LIMIT = 100;
-const MAX_UNPROCESSED_ROUNDS = 8;
 
 export class DynamoDbArticleRepository implements ArticleRepository {
   constructor(
@@ -54,20 +51,9 @@ export class DynamoDbArticleRepository implements ArticleRepository {
   async getMany(ids: readonly string[]): Promise<Article[]> {
     const unique = [...new Set(ids)];
     const found = new Map<string, Article>();
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_LIMIT).map(articleKey);
-      for (let round = 0; keys.length > 0; round++) {
-        if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchGetItem kept returning unprocessed keys');
-        if (round > 0) await batchBackoff(round);
-        const out = await this.call('BatchGetItem articles', () =>
-          this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } })),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const article = toArticle(item);
-          found.set(article.id, article);
-        }
-        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-      }
+    for (const item of await batchGetAll(this.client, this.tableName, unique.map(articleKey), 'articles')) {
+      const article = toArticle(item);
+      found.set(article.id, article);
     }
     return ids.flatMap((id) => {
       const article = found.get(id);

@@ -1,7 +1,8 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StorageError } from '../errors.js';
 
 const BATCH_WRITE_LIMIT = 25;
+const BATCH_GET_LIMIT = 100;
 const MAX_UNPROCESSED_ROUNDS = 8;
 
 /**
@@ -37,4 +38,26 @@ export async function batchWriteAll(client: DynamoDBDocumentClient, tableName: s
       pending = (out.UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined) ?? [];
     }
   }
+}
+
+/**
+ * Reads items by key in strongly consistent BatchGetItem requests of at most 100 keys, asking again for
+ * unprocessed keys with backoff; fails with a StorageError when DynamoDB keeps returning some after
+ * several rounds. Items come back in no particular order; keys without an item are simply absent.
+ */
+export async function batchGetAll(client: DynamoDBDocumentClient, tableName: string, keys: readonly Record<string, unknown>[], what: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+    let pending = keys.slice(start, start + BATCH_GET_LIMIT);
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError(`BatchGetItem kept returning unprocessed ${what} keys`);
+      if (round > 0) await batchBackoff(round);
+      const out = await dynamoDbCall(`BatchGetItem ${what}`, tableName, () =>
+        client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } })),
+      );
+      items.push(...(out.Responses?.[tableName] ?? []));
+      pending = (out.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+  }
+  return items;
 }

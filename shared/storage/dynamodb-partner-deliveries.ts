@@ -1,7 +1,7 @@
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StorageError } from '../errors.js';
 import type { PartnerDelivery, PartnerDeliveryChange, PartnerDeliveryStore, PartnerFormat } from '../partners/partner.js';
-import { batchBackoff, dynamoDbCall } from './dynamodb-errors.js';
+import { batchBackoff, batchGetAll, dynamoDbCall } from './dynamodb-errors.js';
 
 /**
  * What each partner has been sent, beside the registry in the single table:
@@ -15,7 +15,6 @@ const SENT_SK = 'SENT';
 const NINJS_SK_PREFIX = 'NINJS#';
 const ninjsSk = (articleId: string) => `${NINJS_SK_PREFIX}${articleId}`;
 
-const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;
 const MAX_UNPROCESSED_ROUNDS = 8;
 
@@ -33,26 +32,15 @@ export class DynamoDbPartnerDeliveries implements PartnerDeliveryStore {
       keys.push({ pk: deliveryPk(partnerId), sk: SENT_SK });
       for (const articleId of new Set(articleIds)) keys.push({ pk: deliveryPk(partnerId), sk: ninjsSk(articleId) });
     }
-    for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-      let pending: Record<string, unknown>[] = keys.slice(start, start + BATCH_GET_LIMIT);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round >= MAX_UNPROCESSED_ROUNDS) throw new StorageError('BatchGetItem kept returning unprocessed partner delivery keys');
-        if (round > 0) await batchBackoff(round);
-        const out = await this.call('BatchGetItem partner deliveries', () =>
-          this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } })),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const delivery = result.get(String(item['pk']).slice('PARTNER#'.length));
-          if (!delivery) continue;
-          const sk = String(item['sk']);
-          if (sk === SENT_SK) {
-            delivery.indexed = item['indexed'] === true;
-            delivery.formats = (item['formats'] as PartnerFormat[] | undefined) ?? [];
-          } else if (sk.startsWith(NINJS_SK_PREFIX)) {
-            delivery.documents.set(sk.slice(NINJS_SK_PREFIX.length), String(item['sha']));
-          }
-        }
-        pending = (out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    for (const item of await batchGetAll(this.client, this.tableName, keys, 'partner deliveries')) {
+      const delivery = result.get(String(item['pk']).slice('PARTNER#'.length));
+      if (!delivery) continue;
+      const sk = String(item['sk']);
+      if (sk === SENT_SK) {
+        delivery.indexed = item['indexed'] === true;
+        delivery.formats = (item['formats'] as PartnerFormat[] | undefined) ?? [];
+      } else if (sk.startsWith(NINJS_SK_PREFIX)) {
+        delivery.documents.set(sk.slice(NINJS_SK_PREFIX.length), String(item['sha']));
       }
     }
     return result;
