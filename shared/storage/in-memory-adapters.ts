@@ -151,15 +151,18 @@ export class InMemoryFeedArchive implements FeedArchiveStore {
   }
 
   async pageContaining(feedPath: string, sortKey: string): Promise<ArchivePage | undefined> {
+    // Page ends ascend: the first end at or after the key closes its page (a search, not a scan of a
+    // feed's thousands of pages at 100,000 articles).
     const ends = this.pages.get(feedPath) ?? [];
-    const index = ends.findIndex((end) => sortKey <= end);
-    return index === -1 ? undefined : this.describe(feedPath, ends, index + 1);
+    const index = sortedIndex(ends, sortKey);
+    return index === ends.length ? undefined : this.describe(feedPath, ends, index + 1);
   }
 
   async seal(feedPath: string, page: number, upTo: string): Promise<boolean> {
     const ends = this.pages.get(feedPath) ?? [];
     if (ends.length !== page - 1) return false;
-    this.pages.set(feedPath, [...ends, upTo]);
+    ends.push(upTo);
+    this.pages.set(feedPath, ends);
     return true;
   }
 
