@@ -95,27 +95,35 @@ describe('warta start --websub plays the WebSub hub', () => {
     expect(subscriber.verifications[0]?.get('hub.topic')).toBe(topic);
     expect(subscriber.verifications[0]?.get('hub.lease_seconds')).toBe('600');
 
+    /** Drops an article into the inbox; resolves with the delivery that carries it and the time it took. */
+    const dropAndReceive = async (id: string, title: string, minute: number) => {
+      const dropped = performance.now();
+      await writeFile(
+        join(dataDir, 'inbox', `${id}.json`),
+        JSON.stringify({
+          id,
+          title,
+          bodyHtml: '<p>Isi berita untuk menguji pengiriman WebSub dari hub lokal ke pelanggan.</p>',
+          section: 'Teknologi',
+          tags: ['WebSub'],
+          authors: [{ name: 'Rina Wulandari' }],
+          publishedAt: `2024-02-07T09:${minute}:00+07:00`,
+        }),
+      );
+      const delivery = await subscriber.nextDelivery((d) => d.body.includes(title), 20_000);
+      return { delivery, ms: Math.round(delivery.at - dropped) };
+    };
     const title = 'Langganan WebSub menerima berita yang baru dijatuhkan ke kotak masuk';
-    const dropped = performance.now();
     const notified = job.waitForLine(/"message":"WebSub notification".*"status":"ok"/, 20_000);
-    await writeFile(
-      join(dataDir, 'inbox', 'websub-uji.json'),
-      JSON.stringify({
-        id: 'websub-uji',
-        title,
-        bodyHtml: '<p>Isi berita untuk menguji pengiriman WebSub dari hub lokal ke pelanggan.</p>',
-        section: 'Teknologi',
-        tags: ['WebSub'],
-        authors: [{ name: 'Rina Wulandari' }],
-        publishedAt: '2024-02-07T09:30:00+07:00',
-      }),
-    );
-    const delivery = await subscriber.nextDelivery((d) => d.body.includes(title), 20_000);
+    const first = await dropAndReceive('websub-uji', title, 30);
+    const { delivery } = first;
     const notifiedLine = await notified;
+    // The next story, as a running newsroom's would be (the first build after start also loads and compiles code).
+    const next = await dropAndReceive('websub-uji-2', 'Berita kedua tiba di pelanggan WebSub', 31);
     // The hub URL as configured, without its trailing slash (configuration normalizes URLs).
     const hub = hubUrl.replace(/\/$/, '');
-    // Measured, not asserted (performance is the benchmark's job): the test log shows it.
-    console.info(`websub: inbox drop → subscriber received the feed in ${Math.round(delivery.at - dropped)} ms`);
+    // Measured, not asserted (performance is the benchmark's job; scripts/measure-websub.ts): the test log shows it.
+    console.info(`websub: inbox drop → subscriber received the feed in ${first.ms} ms (first drop after start), ${next.ms} ms (the next one)`);
 
     expect(notifiedLine).toContain(`"hub":"${hub}"`);
     expect(notifiedLine).toContain(`"feeds":[`);
