@@ -5,6 +5,12 @@
  * index items read, an exact brute-force search over the same vectors in the same run, the
  * speed-up and recall@10 of the index against it.
  *
+ * `--dynalite`: instead, stream batches of 100 new articles through the related builder handler on
+ * dynalite + s3rver (real SDK clients), one `updateRelated` per record without sharing against one
+ * `RelatedBatch` per event, in the same run: DynamoDB requests by command, items read and written,
+ * S3 requests, wall and CPU time per article, and whether both published the same bytes
+ * (RELATED_BENCH_STREAM_ARTICLES, default 300; RELATED_BENCH_STREAM_MODES=one-by-one,batch).
+ *
  * Text: sentences and vocabulary sampled from the labelled corpus (../shared/data/related) when it
  * is present, else a built-in generator of Indonesian-like syllable words; both with topics and
  * events so that every new article has true neighbours in the archive.

@@ -1,3 +1,4 @@
+import { frozenCopy } from './in-memory-related-store.js';
 import type { CounterUpdate, FoldGuard, IndexItem, IndexKey, IndexUsage, QueryOptions, ReadOptions, RelatedIndexStore } from './related-index-store.js';
 
 /**
@@ -76,7 +77,7 @@ export class BatchCachedStore implements RelatedIndexStore {
         if (!cacheable(k.pk) || !this.stillValid(k.pk, started)) continue;
         const s = keyString(k);
         const item = fetched.get(s);
-        this.items.set(s, item ? (frozen(item) as IndexItem) : null);
+        this.items.set(s, item ? frozen(item) : null);
       }
     }
     const out: IndexItem[] = [];
@@ -100,7 +101,7 @@ export class BatchCachedStore implements RelatedIndexStore {
     const started = this.readStart([pk]);
     const items = await this.guard(this.inner.queryItems(pk, options));
     if (this.stillValid(pk, started)) {
-      this.views.set(viewKey, { prefix: options.skPrefix ?? '', items: items.map((i) => frozen(i) as IndexItem), complete: options.limit === undefined || items.length < options.limit });
+      this.views.set(viewKey, { prefix: options.skPrefix ?? '', items: items.map((i) => frozen(i)), complete: options.limit === undefined || items.length < options.limit });
       let keys = this.viewsOfPk.get(pk);
       if (!keys) this.viewsOfPk.set(pk, (keys = new Set()));
       keys.add(viewKey);
@@ -112,7 +113,7 @@ export class BatchCachedStore implements RelatedIndexStore {
     const pks = [...new Set([...puts, ...deletes].map((k) => k.pk))];
     // Applied when the write is made, as the in-memory store does: a read issued after this call
     // sees the write (on DynamoDB a read racing a write may see either side, so this is one of them).
-    for (const item of puts) this.remember(item.pk, item.sk, frozen(item) as IndexItem);
+    for (const item of puts) this.remember(item.pk, item.sk, frozen(item));
     for (const key of deletes) this.remember(key.pk, key.sk, null);
     await this.writing$(pks, this.inner.writeItems(puts, deletes));
   }
@@ -228,14 +229,7 @@ function lowerBound(items: readonly IndexItem[], sk: string): number {
   return lo;
 }
 
-/** A frozen deep copy: cached items are handed to many readers, none of which may change them. */
-function frozen(value: unknown): unknown {
-  if (Object.isFrozen(value)) return value;
-  if (Array.isArray(value)) return Object.freeze(value.map(frozen));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = frozen(v);
-    return Object.freeze(out);
-  }
-  return value;
+/** Cached items are handed to many readers, none of which may change them; the in-memory store's are frozen already. */
+function frozen(item: IndexItem): IndexItem {
+  return Object.isFrozen(item) ? item : (frozenCopy(item) as IndexItem);
 }

@@ -127,7 +127,7 @@ export class InMemoryRelatedStore implements RelatedIndexStore {
 const numberOf = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 /** Deep copy of a JSON-like value, frozen at every level. */
-function frozenCopy(value: unknown): unknown {
+export function frozenCopy(value: unknown): unknown {
   if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
