@@ -132,10 +132,15 @@ async function startServersInWorker(options: EmbeddedServersOptions): Promise<Em
     ...started,
     async close() {
       closing = true;
-      const closed = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+      // The worker closes both servers, dynalite its database last (it waits for requests in flight, up to
+      // its own 30 s), then ends by itself. It is terminated only if it never ends: terminating it while
+      // the on-disk database is still open would kill the whole process.
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage('close');
-      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
-      await worker.terminate();
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 60_000)))]);
+      clearTimeout(timer);
+      if (!ended) await worker.terminate();
     },
   };
 }
