@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { GCProfiler } from 'node:v8';
 import { join } from 'node:path';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -379,7 +380,8 @@ interface Row {
   size: number;
   seedSeconds: number;
   changes: number;
-  perChange: { p50Ms: number; p95Ms: number; cpuP50Ms: number; cpuP95Ms: number } & Counts;
+  /** `gcMsMean`: garbage collections during the changes, their time as V8 reports it (wall: grows with load), mean per change. */
+  perChange: { p50Ms: number; p95Ms: number; cpuP50Ms: number; cpuP95Ms: number; gcMsMean: number } & Counts;
   fullRebuild: {
     seconds: number;
     /** CPU time of this process (user + system) during the full rebuild: unlike `seconds`, independent of the machine's load. */
@@ -402,6 +404,9 @@ interface Row {
 }
 
 async function measure(make: (size: number) => Target | Promise<Target>, size: number, changes: number): Promise<Row> {
+  // Each step starts as a fresh builder would: an earlier step of the same size renders the same articles
+  // (the seed is the size), and its cached fragments made the next step's full rebuild render nothing.
+  entryFragments.clear();
   const target = await make(size);
   try {
     const gen = archiveGenerator(size);
@@ -437,6 +442,10 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
     const cacheBefore = { hits: entryFragments.hits, misses: entryFragments.misses };
     const totals = target.meter.snapshot();
     const rand = seededRandom(size + 1);
+    // Garbage collection during the changes: in memory the whole archive lives in the builder's heap, so a
+    // major collection there marks 100,000 articles that in AWS live in DynamoDB.
+    const gcProfiler = new GCProfiler();
+    gcProfiler.start();
     for (let i = 0; i < changes; i++) {
       // Mostly new articles, some corrections of recent ones, as a newsroom's day goes.
       const fresh = gen.next(new Date(now + i * 60_000), 'baru');
@@ -466,6 +475,8 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
       const cpu = process.cpuUsage(cpuStarted);
       cpuTimes.push((cpu.user + cpu.system) / 1000);
     }
+    // Each collection's cost in microseconds, recorded as it happens (performance observers would report later).
+    const gcMs = (gcProfiler.stop()?.statistics ?? []).reduce((sum, gc) => sum + gc.cost, 0) / 1000;
     const changeCounts = diff(totals, target.meter.snapshot());
     const fragments = { hits: (entryFragments.hits - cacheBefore.hits) / changes, misses: (entryFragments.misses - cacheBefore.misses) / changes };
     const hashesFile = process.argv.find((a) => a.startsWith('--hashes='))?.slice('--hashes='.length);
@@ -476,6 +487,7 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
       p95Ms: percentile(times, 95),
       cpuP50Ms: percentile(cpuTimes, 50),
       cpuP95Ms: percentile(cpuTimes, 95),
+      gcMsMean: gcMs / changes,
       dynamoRequests: per('dynamoRequests'),
       dynamoItems: per('dynamoItems'),
       s3Requests: per('s3Requests'),
@@ -556,7 +568,7 @@ export async function run(): Promise<void> {
     const row = await measure(step.make, step.size, step.changes);
     rows.push(row);
     console.log(
-      `${row.storage} ${row.size}: seeded in ${fmt(row.seedSeconds)} s; change p50 ${fmt(row.perChange.p50Ms)} ms p95 ${fmt(row.perChange.p95Ms)} ms, CPU p50 ${fmt(row.perChange.cpuP50Ms)} ms, ` +
+      `${row.storage} ${row.size}: seeded in ${fmt(row.seedSeconds)} s; change p50 ${fmt(row.perChange.p50Ms)} ms p95 ${fmt(row.perChange.p95Ms)} ms, CPU p50 ${fmt(row.perChange.cpuP50Ms)} ms, GC ${fmt(row.perChange.gcMsMean)} ms per change, ` +
         `entry fragments ${fmt(row.fragments.hits, 0)} reused / ${fmt(row.fragments.misses, 0)} rendered per change; ` +
         `full rebuild ${fmt(row.fullRebuild.seconds)} s, CPU ${fmt(row.fullRebuild.cpuSeconds)} s, RSS ${row.fullRebuild.memoryMiB.rss} MiB, ` +
         `fragments ${row.fullRebuild.fragments.hits} reused / ${row.fullRebuild.fragments.misses} rendered (${row.fullRebuild.feeds} feeds, ${row.fullRebuild.documents} documents with archive pages and partner outputs, ${fmt(row.fullRebuild.feedsPerSecond)} feeds/s); load ${row.loadAverage.join(' / ')}`,
