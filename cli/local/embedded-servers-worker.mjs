@@ -10,7 +10,7 @@ try {
   const servers = await startEmbeddedServers(workerData);
   parentPort.once('message', async () => {
     await servers.close();
-    parentPort.postMessage({ closed: true });
+    // Nothing else holds the thread: closing the port lets it end, which is what close() waits for.
     parentPort.close();
   });
   parentPort.postMessage({ dynamoEndpoint: servers.dynamoEndpoint, s3Endpoint: servers.s3Endpoint });

@@ -10,12 +10,8 @@ import type { FeedEntry } from './feed-entry.js';
  * (docs/performance.md). A fragment is a pure function of its FeedEntry and format, so the key is
  * a digest of the whole entry: nothing a caller says about the article (version, content hash)
  * is trusted, and any change to what the entry shows is a different key.
- *
- * Bounded by the bytes held (least recently used first out); a miss only costs the render.
- * `lru-cache` keeps the order in a linked list: a hand-written LRU over a Map (delete and re-insert on
- * each hit, evict from the front) made V8 skip the Map's deleted slots from its start on every eviction,
- * about 15 µs per miss once full, four times lru-cache's cost under a full rebuild's churn (docs/performance.md).
  */
+
 /**
  * A rendered fragment as UTF-8 bytes. Documents are assembled from bytes, not strings: a feed document
  * of 50-99 full-text entries is 150-400 KB, and V8 allocates every string above 128 KiB (64 Ki characters
@@ -34,6 +30,12 @@ export function fragmentOf(text: string): Fragment {
   return { utf8 };
 }
 
+/**
+ * Bounded by the bytes held (least recently used first out); a miss only costs the render.
+ * `lru-cache` keeps the order in a linked list: a hand-written LRU over a Map (delete and re-insert on
+ * each hit, evict from the front) made V8 skip the Map's deleted slots from its start on every eviction,
+ * about 15 µs per miss once full, four times lru-cache's cost under a full rebuild's churn (docs/performance.md).
+ */
 export class FragmentCache {
   private readonly fragments: LRUCache<string, Fragment>;
   hits = 0;

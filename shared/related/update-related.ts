@@ -95,7 +95,7 @@ const PARALLEL_TASKS = 8;
 export async function updateRelated(deps: UpdateRelatedDeps, articleIds: readonly string[]): Promise<UpdateRelatedResult> {
   const run = new RelatedRun(deps);
   for (const id of new Set(articleIds)) await updateOne(run, deps, id);
-  return { written: [...run.written].sort(), deleted: [...run.deleted].sort() };
+  return run.result();
 }
 
 async function updateOne(run: RelatedRun, deps: UpdateRelatedDeps, id: string): Promise<void> {
@@ -145,7 +145,7 @@ export class RelatedBatch {
       this.cache.clear();
       throw error;
     }
-    return { written: [...run.written].sort(), deleted: [...run.deleted].sort() };
+    return run.result();
   }
 
   /** Reads answered by the cache and reads that went to the store, for the bench. */
@@ -169,6 +169,11 @@ class RelatedRun {
     this.now = deps.clock.now();
     this.store = deps.store;
     this.settings = deps.settings ?? DEFAULT_SETTINGS;
+  }
+
+  /** What this run wrote and deleted, in key order. */
+  result(): UpdateRelatedResult {
+    return { written: [...this.written].sort(), deleted: [...this.deleted].sort() };
   }
 
   async upsert(article: Article, previous: IndexEntry | undefined): Promise<void> {
