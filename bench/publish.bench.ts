@@ -149,6 +149,17 @@ class Meter {
   s3Lists = 0;
   s3Puts = 0;
   s3Bytes = 0;
+  /** Requests and items by operation and key kind (`QueryCommand LIST#`), for `--breakdown`. */
+  readonly operations = new Map<string, { requests: number; items: number }>();
+  count(operation: string, items: number) {
+    const entry = this.operations.get(operation) ?? { requests: 0, items: 0 };
+    entry.requests += 1;
+    entry.items += items;
+    this.operations.set(operation, entry);
+  }
+  operationsSnapshot() {
+    return new Map([...this.operations].map(([k, v]) => [k, { ...v }]));
+  }
   snapshot() {
     return { dynamoRequests: this.dynamoRequests, dynamoItems: this.dynamoItems, s3Requests: this.s3Requests, s3Lists: this.s3Lists, s3Puts: this.s3Puts, s3Bytes: this.s3Bytes };
   }
@@ -164,33 +175,43 @@ function meterDynamo(client: DynamoDBClient, meter: Meter): void {
       const out = await next(args);
       const input = args.input as { RequestItems?: Record<string, unknown[]> };
       const o = out.output as { Items?: unknown[]; Item?: unknown; Responses?: Record<string, unknown[]> };
+      let items: number;
       switch (context.commandName) {
         case 'QueryCommand':
         case 'ScanCommand':
-          meter.dynamoItems += o.Items?.length ?? 0;
+          items = o.Items?.length ?? 0;
           break;
         case 'GetItemCommand':
-          meter.dynamoItems += o.Item ? 1 : 0;
+          items = o.Item ? 1 : 0;
           break;
         case 'BatchGetItemCommand':
-          meter.dynamoItems += Object.values(o.Responses ?? {}).reduce((sum, r) => sum + r.length, 0);
+          items = Object.values(o.Responses ?? {}).reduce((sum, r) => sum + r.length, 0);
           break;
         case 'BatchWriteItemCommand':
-          meter.dynamoItems += Object.values(input.RequestItems ?? {}).reduce((sum, r) => sum + r.length, 0);
+          items = Object.values(input.RequestItems ?? {}).reduce((sum, r) => sum + r.length, 0);
           break;
         default:
-          meter.dynamoItems += 1;
+          items = 1;
       }
+      meter.dynamoItems += items;
+      meter.count(`${String(context.commandName)} ${keyKind(args.input)}`, items);
       return out;
     },
     { step: 'initialize', name: 'benchMeter' },
   );
 }
 
+/** The partition key's prefix (`LIST#`, `ARTICLE#`) of a request, or of its first item for batches. */
+function keyKind(input: unknown): string {
+  const match = /"(?:pk|:pk\w*)":(?:\{"S":)?"([A-Z-]+#?)/.exec(JSON.stringify(input));
+  return match?.[1] ?? '?';
+}
+
 function meterS3(client: S3Client, meter: Meter): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       meter.s3Requests += 1;
+      meter.count(String(context.commandName), 1);
       if (context.commandName === 'ListObjectsV2Command') meter.s3Lists += 1;
       if (context.commandName === 'PutObjectCommand') {
         meter.s3Puts += 1;
@@ -441,6 +462,7 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
     let touchedDocuments = 0;
     const cacheBefore = { hits: entryFragments.hits, misses: entryFragments.misses };
     const totals = target.meter.snapshot();
+    const operationsBefore = target.meter.operationsSnapshot();
     const rand = seededRandom(size + 1);
     // Garbage collection during the changes: in memory the whole archive lives in the builder's heap, so a
     // major collection there marks 100,000 articles that in AWS live in DynamoDB.
@@ -478,6 +500,7 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
     // Each collection's cost in microseconds, recorded as it happens (performance observers would report later).
     const gcMs = (gcProfiler.stop()?.statistics ?? []).reduce((sum, gc) => sum + gc.cost, 0) / 1000;
     const changeCounts = diff(totals, target.meter.snapshot());
+    if (process.argv.includes('--breakdown')) printBreakdown(operationsBefore, target.meter.operationsSnapshot(), changes);
     const fragments = { hits: (entryFragments.hits - cacheBefore.hits) / changes, misses: (entryFragments.misses - cacheBefore.misses) / changes };
     const hashesFile = process.argv.find((a) => a.startsWith('--hashes='))?.slice('--hashes='.length);
     if (hashesFile && target.objectHashes) writeFileSync(`${hashesFile}.${size}.json`, `${JSON.stringify(target.objectHashes(), null, 1)}\n`);
@@ -526,6 +549,15 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
   } finally {
     await target.close();
   }
+}
+
+/** Requests and items per change by operation and key kind: where a change's requests go. */
+function printBreakdown(before: Map<string, { requests: number; items: number }>, after: Map<string, { requests: number; items: number }>, changes: number): void {
+  const rows = [...after]
+    .map(([operation, v]) => ({ operation, requests: (v.requests - (before.get(operation)?.requests ?? 0)) / changes, items: (v.items - (before.get(operation)?.items ?? 0)) / changes }))
+    .filter((r) => r.requests > 0)
+    .sort((a, b) => b.requests - a.requests);
+  for (const r of rows) console.log(`  ${r.operation.padEnd(40)} ${r.requests.toFixed(1).padStart(6)} req ${r.items.toFixed(1).padStart(7)} items`);
 }
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '∞');
