@@ -24,7 +24,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { startEmbeddedStack } from '../cli/local/embedded-stack.js';
 import { RuntimeConfigSchema, type SiteConfig } from '../shared/config/load-config.js';
-import { feedPathsForArticle } from '../shared/feeds/feed-paths.js';
+import { desiredListings, listingItem } from '../shared/storage/dynamodb-article-repository.js';
 import { entryFragments } from '../shared/feeds/fragment-cache.js';
 import { renderFeeds } from '../shared/feeds/render-feeds.js';
 import type { Article } from '../shared/model/article.js';
@@ -310,11 +310,11 @@ async function dynaliteTarget(size: number): Promise<Target> {
     async seed(articles) {
       // The items the article repository writes (article, LISTED record, one listing item per feed), written directly.
       const requests = articles.flatMap((a) => {
-        const listings = feedPathsForArticle(a).map((path) => ({ path, sortKey: `${a.publishedAt}#${a.id}` }));
+        const listings = desiredListings(a);
         return [
           { PutRequest: { Item: { pk: `ARTICLE#${a.id}`, sk: 'A', entity: 'article', ...a } } },
           { PutRequest: { Item: { pk: `ARTICLE#${a.id}`, sk: 'LISTED', entity: 'listed', listings } } },
-          ...listings.map((l) => ({ PutRequest: { Item: { pk: `LIST#${l.path}`, sk: l.sortKey, entity: 'listing', articleId: a.id } } })),
+          ...listings.map((l) => ({ PutRequest: { Item: listingItem(a.id, l) } })),
         ];
       });
       const batches: (typeof requests)[] = [];

@@ -14,8 +14,12 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface ArticleRepository {
   /** The current stored article (any status), read strongly consistent. */
   get(id: string): Promise<Article | undefined>;
-  /** Several articles by id, in the order asked, missing ones left out. */
-  getMany(ids: readonly string[]): Promise<Article[]>;
+  /**
+   * Several articles by id, in the order asked, missing ones left out. `listedVersions`: the version
+   * each id's listing item names; an adapter may answer an article it holds at exactly that version
+   * without reading it again (shared/storage/article-cache.ts).
+   */
+  getMany(ids: readonly string[], listedVersions?: ReadonlyMap<string, number>): Promise<Article[]>;
   /**
    * Writes `article` only if no article with this id exists (`expectedVersion` undefined), or if the stored
    * one is still at `expectedVersion` or was updated before `article.updatedAt`, decided atomically by the

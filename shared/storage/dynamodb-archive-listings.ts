@@ -1,15 +1,23 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isVisibleAt } from '../embargo/visibility.js';
-import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import type { Article } from '../model/article.js';
 import type { ArchiveListings } from '../usecases/rebuild-all-feeds.js';
-import { ARTICLE_SORT_KEY, LISTED_SORT_KEY, listingPk, type ListingRef } from './dynamodb-article-repository.js';
+import {
+  ARTICLE_SORT_KEY,
+  desiredListings,
+  LISTED_SORT_KEY,
+  sameListingKey,
+  writeListingItems,
+  type ListingRef,
+} from './dynamodb-article-repository.js';
 import { batchWriteAll, dynamoDbCall } from './dynamodb-errors.js';
 
 /** Parallel Scan segments: the archive is read in pages of 1 MB, several at once. */
 const SCAN_SEGMENTS = 4;
 
-type ListingFields = Pick<Article, 'id' | 'status' | 'section' | 'tags' | 'authors' | 'publishedAt'>;
+type ListingFields = Pick<Article, 'id' | 'status' | 'section' | 'tags' | 'authors' | 'publishedAt' | 'version'>;
+/** Articles whose listing items are repaired at once. */
+const REPAIR_CONCURRENCY = 8;
 
 /**
  * The full rebuild's view of the archive: one parallel Scan of the article and LISTED items (only the
@@ -37,7 +45,7 @@ export class DynamoDbArchiveListings implements ArchiveListings {
                 Segment: segment,
                 TotalSegments: SCAN_SEGMENTS,
                 FilterExpression: 'begins_with(pk, :article) AND (sk = :a OR sk = :listed)',
-                ProjectionExpression: 'pk, sk, id, #status, #section, tags, authors, publishedAt, listings',
+                ProjectionExpression: 'pk, sk, id, #status, #section, tags, authors, publishedAt, version, listings',
                 ExpressionAttributeNames: { '#status': 'status', '#section': 'section' },
                 ExpressionAttributeValues: { ':article': 'ARTICLE#', ':a': ARTICLE_SORT_KEY, ':listed': LISTED_SORT_KEY },
                 ConsistentRead: true,
@@ -61,26 +69,33 @@ export class DynamoDbArchiveListings implements ArchiveListings {
     );
 
     const paths = new Set<string>();
-    const writes: Record<string, unknown>[] = [];
+    const repairs: { id: string; version: number | undefined; toPut: ListingRef[]; toDelete: ListingRef[]; desired: ListingRef[] }[] = [];
     for (const id of new Set([...articles.keys(), ...listed.keys()])) {
       const article = articles.get(id);
       const before = listed.get(id) ?? [];
       // Articles scheduled for later get their listing items from their release build (shared/embargo).
-      const desired: ListingRef[] = article && isVisibleAt(article, now)
-        ? feedPathsForArticle(article).map((path) => ({ path, sortKey: `${article.publishedAt}#${id}` }))
-        : [];
+      const desired: ListingRef[] = article && isVisibleAt(article, now) ? desiredListings(article) : [];
       for (const l of [...before, ...desired]) paths.add(l.path);
-      const same = (a: ListingRef, b: ListingRef) => a.path === b.path && a.sortKey === b.sortKey;
-      const toPut = desired.filter((d) => !before.some((l) => same(d, l)));
-      const toDelete = before.filter((l) => !desired.some((d) => same(d, l)));
-      if (toPut.length === 0 && toDelete.length === 0) continue;
-      writes.push(
-        ...toPut.map((l) => ({ PutRequest: { Item: { pk: listingPk(l.path), sk: l.sortKey, entity: 'listing', articleId: id } } })),
-        ...toDelete.map((l) => ({ DeleteRequest: { Key: { pk: listingPk(l.path), sk: l.sortKey } } })),
-        { PutRequest: { Item: { pk: `ARTICLE#${id}`, sk: LISTED_SORT_KEY, entity: 'listed', listings: desired } } },
-      );
+      // Items naming another version are written again, as the sync does (listings written before they named one included).
+      const toPut = desired.filter((d) => !before.some((l) => sameListingKey(d, l) && l.version === d.version));
+      const toDelete = before.filter((l) => !desired.some((d) => sameListingKey(d, l)));
+      if (toPut.length > 0 || toDelete.length > 0) repairs.push({ id, version: article?.version, toPut, toDelete, desired });
     }
-    await this.batchWrite(writes);
+    // Conditional writes (writeListingItems): the Scan may be older than a change synced meanwhile, whose
+    // items must not be put back to an older version. An article refused that way is left to that sync.
+    const records: Record<string, unknown>[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(REPAIR_CONCURRENCY, repairs.length) }, async () => {
+        while (next < repairs.length) {
+          const repair = repairs[next++] as (typeof repairs)[number];
+          if (await writeListingItems(this.client, this.tableName, repair.id, repair.version, repair.toPut, repair.toDelete)) {
+            records.push({ PutRequest: { Item: { pk: `ARTICLE#${repair.id}`, sk: LISTED_SORT_KEY, entity: 'listed', listings: repair.desired } } });
+          }
+        }
+      }),
+    );
+    await this.batchWrite(records);
     return { articles: articles.size, paths: [...paths].sort() };
   }
 

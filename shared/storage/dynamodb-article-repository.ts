@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -7,11 +8,12 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentModificationError, InvalidInputError, StorageError } from '../errors.js';
-import { batchGetAll, batchWriteAll, dynamoDbCall } from './dynamodb-errors.js';
+import { batchGetAll, dynamoDbCall } from './dynamodb-errors.js';
 import { itemSizeProblems } from './dynamodb-item-size.js';
 import { isVisibleAt } from '../embargo/visibility.js';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import { ArticleSchema, type Article } from '../model/article.js';
+import { ArticleCache } from './article-cache.js';
 import type { ArticleRepository, ListingChange } from '../ports.js';
 
 /**
@@ -32,27 +34,56 @@ const ARTICLE_FIELD_SET: ReadonlySet<string> = new Set(ARTICLE_FIELDS);
 export interface ListingRef {
   path: string;
   sortKey: string;
+  /** The article's version the listing item names (absent on items written before listings named it). */
+  version?: number;
 }
+
+/** The listing item of `ref` for `articleId`: `articleVersion` lets a reader use an article it already holds (article-cache.ts). */
+export function listingItem(articleId: string, ref: ListingRef): Record<string, unknown> {
+  return {
+    pk: listingPk(ref.path),
+    sk: ref.sortKey,
+    entity: 'listing',
+    articleId,
+    ...(ref.version !== undefined ? { articleVersion: ref.version } : {}),
+  };
+}
+
+/** Listing items of the article as its current state wants them. */
+export function desiredListings(article: Pick<Article, 'id' | 'status' | 'section' | 'tags' | 'authors' | 'publishedAt' | 'version'>): ListingRef[] {
+  return feedPathsForArticle(article).map((path) => ({ path, sortKey: `${article.publishedAt}#${article.id}`, version: article.version }));
+}
+
+/** Same listing key (feed and sort key), whatever version each names. */
+export const sameListingKey = (a: ListingRef, b: ListingRef) => a.path === b.path && a.sortKey === b.sortKey;
 
 
 export class DynamoDbArticleRepository implements ArticleRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Articles as last read, for readers that know the version they want (getMany's `listedVersions`). */
+    readonly cache = new ArticleCache(),
   ) {}
 
   async get(id: string): Promise<Article | undefined> {
     const out = await this.call('GetItem article', () =>
       this.client.send(new GetCommand({ TableName: this.tableName, Key: articleKey(id), ConsistentRead: true })),
     );
-    return out.Item ? toArticle(out.Item) : undefined;
+    return out.Item ? this.cache.remember(toArticle(out.Item)) : undefined;
   }
 
-  async getMany(ids: readonly string[]): Promise<Article[]> {
-    const unique = [...new Set(ids)];
+  async getMany(ids: readonly string[], listedVersions?: ReadonlyMap<string, number>): Promise<Article[]> {
     const found = new Map<string, Article>();
-    for (const item of await batchGetAll(this.client, this.tableName, unique.map(articleKey), 'articles')) {
-      const article = toArticle(item);
+    const unread: string[] = [];
+    for (const id of new Set(ids)) {
+      const version = listedVersions?.get(id);
+      const cached = version === undefined ? undefined : this.cache.at(id, version);
+      if (cached) found.set(id, cached);
+      else unread.push(id);
+    }
+    for (const item of await batchGetAll(this.client, this.tableName, unread.map(articleKey), 'articles')) {
+      const article = this.cache.remember(toArticle(item));
       found.set(article.id, article);
     }
     return ids.flatMap((id) => {
@@ -134,7 +165,7 @@ export class DynamoDbArticleRepository implements ArticleRepository {
       ),
     );
     const ids = (out.Items ?? []).map((item) => String(item['articleId']));
-    const articles = await this.getMany(ids);
+    const articles = await this.getMany(ids, listedVersionsOf(out.Items ?? []));
     // A listing item can briefly outlive a change (the builder syncs listings after the article write):
     // render only what the current article state says belongs here.
     const seen = new Set<string>();
@@ -150,6 +181,18 @@ export class DynamoDbArticleRepository implements ArticleRepository {
   }
 
   async syncListingChanges(articleId: string, now: Date): Promise<ListingChange[]> {
+    for (let attempt = 1; ; attempt++) {
+      const synced = await this.syncOnce(articleId, now);
+      if (synced) return synced;
+      // A sync of a newer version wrote some of these items first: start again from the current state.
+      if (attempt >= MAX_SYNC_ATTEMPTS) {
+        throw new StorageError(`Listing items of article ${articleId} kept being written by syncs of newer versions (${attempt} attempts)`);
+      }
+    }
+  }
+
+  /** One sync from the state read now; undefined when a listing item already names a newer version. */
+  private async syncOnce(articleId: string, now: Date): Promise<ListingChange[] | undefined> {
     const [article, listedOut] = await Promise.all([
       this.get(articleId),
       this.call('GetItem listed', () =>
@@ -161,23 +204,22 @@ export class DynamoDbArticleRepository implements ArticleRepository {
     const settled = listedOut.Item?.['unsettled'] !== true;
     // An article scheduled for later has no listing item until its release build: it takes no place in a
     // feed's item limit or byte budget, and no archive page can be sealed around it early.
-    const desired: ListingRef[] = article && isVisibleAt(article, now)
-      ? feedPathsForArticle(article).map((path) => ({ path, sortKey: `${article.publishedAt}#${article.id}` }))
-      : [];
-    const same = (a: ListingRef, b: ListingRef) => a.path === b.path && a.sortKey === b.sortKey;
-    const toDelete = listed.filter((l) => !desired.some((d) => same(d, l)));
-    const toPut = settled ? desired.filter((d) => !listed.some((l) => same(d, l))) : desired;
+    const desired: ListingRef[] = article && isVisibleAt(article, now) ? desiredListings(article) : [];
+    const toDelete = listed.filter((l) => !desired.some((d) => sameListingKey(d, l)));
+    // An item is written again when it names another version of the article than the current one.
+    const toPut = settled ? desired.filter((d) => !listed.some((l) => sameListingKey(d, l) && l.version === d.version)) : desired;
+    const newKeys = toPut.filter((d) => !listed.some((l) => sameListingKey(d, l)));
 
-    if (toDelete.length > 0 || toPut.length > 0 || !settled) {
+    if (toDelete.length > 0 || newKeys.length > 0 || !settled) {
       // Record the union first, marked unsettled: if we stop half-way, the next sync still knows every
       // listing item that may exist, and writes every desired one again since it cannot know which were written.
-      await this.putListed(articleId, [...listed, ...toPut.filter((d) => !listed.some((l) => same(d, l)))], false);
-      await this.batchWrite([
-        ...toPut.map((l) => ({
-          PutRequest: { Item: { pk: listingPk(l.path), sk: l.sortKey, entity: 'listing', articleId } },
-        })),
-        ...toDelete.map((l) => ({ DeleteRequest: { Key: { pk: listingPk(l.path), sk: l.sortKey } } })),
-      ]);
+      await this.putListed(articleId, [...listed, ...newKeys], false);
+      if (!(await this.writeListingItems(articleId, article?.version, toPut, toDelete))) return undefined;
+      await this.putListed(articleId, desired, true);
+    } else if (toPut.length > 0) {
+      // The same items naming a newer version: no item can be left behind, so no unsettled record is needed.
+      // Stopping half-way leaves the record naming the older version, and the next sync writes them all again.
+      if (!(await this.writeListingItems(articleId, article?.version, toPut, []))) return undefined;
       await this.putListed(articleId, desired, true);
     }
     const changes = new Map<string, Set<string>>();
@@ -196,13 +238,70 @@ export class DynamoDbArticleRepository implements ArticleRepository {
     );
   }
 
-  private batchWrite(requests: Record<string, unknown>[]): Promise<void> {
-    return batchWriteAll(this.client, this.tableName, requests, 'listings');
+  /**
+   * Writes and deletes listing items, each only if it names no newer version of the article than
+   * `version`: readers trust the version a listing item names (article-cache.ts), so a sync that read
+   * the article before a newer one's sync must not put its older version back. False when one was
+   * refused; the others may have been written (each is right for its own version) and the caller syncs again.
+   */
+  private async writeListingItems(articleId: string, version: number | undefined, puts: ListingRef[], deletes: ListingRef[]): Promise<boolean> {
+    return writeListingItems(this.client, this.tableName, articleId, version, puts, deletes);
   }
 
   private call<T>(what: string, send: () => Promise<T>): Promise<T> {
     return dynamoDbCall(what, this.tableName, send);
   }
+}
+
+/** Syncs that keep finding a newer version's items give up and let the build retry, rather than spin. */
+const MAX_SYNC_ATTEMPTS = 5;
+/** Listing items written at once by one sync (an article has one per feed it is in: usually 4-8). */
+const LISTING_WRITE_CONCURRENCY = 16;
+
+/**
+ * Conditional PutItem/DeleteItem per listing item (BatchWriteItem takes no condition): an item is
+ * written or deleted only if it names no version newer than `version` (undefined: the article is gone,
+ * any item may go). Returns false when some item was refused.
+ */
+export async function writeListingItems(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  articleId: string,
+  version: number | undefined,
+  puts: readonly ListingRef[],
+  deletes: readonly ListingRef[],
+): Promise<boolean> {
+  const guard = version === undefined
+    ? {}
+    : {
+        ConditionExpression: 'attribute_not_exists(articleVersion) OR articleVersion <= :version',
+        ExpressionAttributeValues: { ':version': version },
+      };
+  const writes = [
+    ...puts.map((l) => () => client.send(new PutCommand({ TableName: tableName, Item: listingItem(articleId, l), ...guard }))),
+    ...deletes.map((l) => () => client.send(new DeleteCommand({ TableName: tableName, Key: { pk: listingPk(l.path), sk: l.sortKey }, ...guard }))),
+  ];
+  let refused = false;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(LISTING_WRITE_CONCURRENCY, writes.length) }, async () => {
+      while (next < writes.length) {
+        const write = writes[next++] as () => Promise<unknown>;
+        try {
+          await write();
+        } catch (error) {
+          if (error instanceof ConditionalCheckFailedException) refused = true;
+          else throw new StorageError(`Writing listing items of article ${articleId} failed on table ${tableName}`, { cause: error });
+        }
+      }
+    }),
+  );
+  return !refused;
+}
+
+/** The article version each listing item names, by article id; items that name none are left out. */
+export function listedVersionsOf(items: readonly Record<string, unknown>[]): Map<string, number> {
+  return new Map(items.flatMap((item) => (typeof item['articleVersion'] === 'number' ? [[String(item['articleId']), item['articleVersion']] as const] : [])));
 }
 
 function toArticle(item: Record<string, unknown>): Article {

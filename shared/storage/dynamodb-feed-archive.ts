@@ -97,10 +97,14 @@ export class DynamoDbFeedArchive implements FeedArchiveStore {
     const items = await this.query(`Query ${listingPk(feedPath)} range`, {
       KeyConditionExpression: condition,
       ExpressionAttributeValues: values,
-      ProjectionExpression: 'sk, articleId',
+      ProjectionExpression: 'sk, articleId, articleVersion',
     });
     return items
-      .map((item) => ({ sortKey: String(item['sk']), articleId: String(item['articleId']) }))
+      .map((item) => ({
+        sortKey: String(item['sk']),
+        articleId: String(item['articleId']),
+        ...(typeof item['articleVersion'] === 'number' ? { articleVersion: item['articleVersion'] } : {}),
+      }))
       .filter((k) => range.after === undefined || k.sortKey > range.after);
   }
 

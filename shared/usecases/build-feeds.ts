@@ -36,6 +36,8 @@ export interface ListingRange {
 export interface ListingKey {
   sortKey: string;
   articleId: string;
+  /** The article's version the listing item names, when it names one. */
+  articleVersion?: number;
 }
 
 /** Sealed RFC 5005 archive pages of each feed (docs/feeds.md, docs/storage.md). */
@@ -242,8 +244,10 @@ export async function publishFeed(
 
   const links = (page: number): FormatLinks => formatLinks(deps.site, (f) => archiveObjectKey(path, page, f));
   const currentLinks = formatLinks(deps.site, (f) => feedObjectKey(path, f));
-  const newestFirst = async (keys: readonly ListingKey[]) =>
-    (await deps.articles.getMany(keys.map((k) => k.articleId).reverse())).filter(belongs);
+  const newestFirst = async (keys: readonly ListingKey[]) => {
+    const versions = new Map(keys.flatMap((k) => (k.articleVersion !== undefined ? [[k.articleId, k.articleVersion] as const] : [])));
+    return (await deps.articles.getMany(keys.map((k) => k.articleId).reverse(), versions)).filter(belongs);
+  };
   const outcomes: PublishOutcome[] = [];
   // Archive pages first: the subscription document links the newest page only once it exists.
   await forEachConcurrently([...pages.values()], async (page) => {
