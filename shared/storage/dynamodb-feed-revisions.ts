@@ -1,5 +1,8 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StorageError } from '../errors.js';
+import { batchGetAll } from './dynamodb-errors.js';
+
+const revisionKey = (feedKey: string) => ({ pk: `FEED#${feedKey}`, sk: 'REV' });
 
 /**
  * A revision counter per feed (pk FEED#<path>, sk REV). Every change that may alter a feed bumps it;
@@ -18,7 +21,7 @@ export class DynamoDbFeedRevisions {
       const out = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: `FEED#${feedKey}`, sk: 'REV' },
+          Key: revisionKey(feedKey),
           UpdateExpression: 'ADD #rev :one SET entity = :entity',
           ExpressionAttributeNames: { '#rev': 'rev' },
           ExpressionAttributeValues: { ':one': 1, ':entity': 'feed-revision' },
@@ -31,10 +34,16 @@ export class DynamoDbFeedRevisions {
     }
   }
 
+  async currentMany(feedKeys: readonly string[]): Promise<Map<string, number>> {
+    const items = await batchGetAll(this.client, this.tableName, feedKeys.map(revisionKey), 'feed revisions');
+    const found = new Map(items.map((item) => [String(item['pk']).slice('FEED#'.length), Number(item['rev'] ?? 0)]));
+    return new Map(feedKeys.map((key) => [key, found.get(key) ?? 0]));
+  }
+
   async current(feedKey: string): Promise<number> {
     try {
       const out = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk: `FEED#${feedKey}`, sk: 'REV' }, ConsistentRead: true }),
+        new GetCommand({ TableName: this.tableName, Key: revisionKey(feedKey), ConsistentRead: true }),
       );
       return Number(out.Item?.['rev'] ?? 0);
     } catch (error) {

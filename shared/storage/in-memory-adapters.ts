@@ -328,4 +328,7 @@ export class InMemoryFeedRevisions implements FeedRevisionStore {
   async current(key: string): Promise<number> {
     return this.revisions.get(key) ?? 0;
   }
+  async currentMany(keys: readonly string[]): Promise<Map<string, number>> {
+    return new Map(keys.map((key) => [key, this.revisions.get(key) ?? 0]));
+  }
 }

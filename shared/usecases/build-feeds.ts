@@ -25,6 +25,8 @@ import { slugify } from '../text/slugify.js';
 export interface FeedRevisionStore {
   bump(feedKey: string): Promise<number>;
   current(feedKey: string): Promise<number>;
+  /** Current revisions of several feeds, read strongly consistent (a feed never bumped is 0). */
+  currentMany(feedKeys: readonly string[]): Promise<Map<string, number>>;
 }
 
 /** A range of listing sort keys: `after < sortKey <= upTo`, either bound optional. */
@@ -137,24 +139,27 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
     revisions.set(path, await deps.revisions.bump(path));
   });
 
-  await forEachConcurrently(result.feeds, async (path) => {
-    let revision = revisions.get(path) ?? 0;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await publishFeed({ ...deps, clock: { now: () => now } }, path, [...(touched.get(path) ?? [])]);
-      const after = await deps.revisions.current(path);
-      if (after === revision) {
-        result.written.push(...outcome.written);
-        result.unchanged.push(...outcome.unchanged);
-        return;
-      }
-      if (attempt >= MAX_BUILD_ATTEMPTS) {
-        throw new StorageError(`Feed ${path} kept changing while it was built (${attempt} attempts)`);
-      }
-      revision = after;
+  // Every feed is built, then all their revisions are checked in one read: a feed whose revision moved
+  // meanwhile (another builder marked it) is built again, until none moved.
+  const written = new Set<string>();
+  const rendered = new Set<string>();
+  let pending = result.feeds;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > MAX_BUILD_ATTEMPTS) {
+      throw new StorageError(`Feed ${pending.join(', ')} kept changing while it was built (${attempt - 1} attempts)`);
     }
-  });
-  result.written.sort();
-  result.unchanged.sort();
+    await forEachConcurrently(pending, async (path) => {
+      const outcome = await publishFeed({ ...deps, clock: { now: () => now } }, path, [...(touched.get(path) ?? [])]);
+      for (const key of outcome.written) written.add(key);
+      for (const key of [...outcome.written, ...outcome.unchanged]) rendered.add(key);
+    });
+    const after = await deps.revisions.currentMany(pending);
+    pending = pending.filter((path) => after.get(path) !== revisions.get(path));
+    for (const path of pending) revisions.set(path, after.get(path) ?? 0);
+  }
+  // A key written by any attempt was written, even if a later attempt found its bytes already there.
+  result.written = [...written].sort();
+  result.unchanged = [...rendered].filter((key) => !written.has(key)).sort();
   deps.feedsPublished?.([...result.written]);
 
   if (deps.sitemaps) {

@@ -3,7 +3,7 @@ import { SiteConfigSchema } from '../../../shared/config/load-config.js';
 import { articleTagUri } from '../../../shared/feeds/feed-ids.js';
 import { toNinjs } from '../../../shared/partners/ninjs.js';
 import type { Clock } from '../../../shared/ports.js';
-import { InMemoryArticleRepository, InMemoryFeedArchive, InMemoryObjectPublisher } from '../../../shared/storage/in-memory-adapters.js';
+import { InMemoryArticleRepository, InMemoryFeedArchive, InMemoryFeedRevisions, InMemoryObjectPublisher } from '../../../shared/storage/in-memory-adapters.js';
 import { buildFeedsForArticles, type BuildFeedsDeps } from '../../../shared/usecases/build-feeds.js';
 import { ingestArticle } from '../../../shared/usecases/ingest-article.js';
 import { feedparserAvailable, parseAllWithFeedparser, parseWithRssParser } from './readers.js';
@@ -33,20 +33,13 @@ async function newsroomWithCorrection() {
   const clock: Clock = { now: () => new Date(now) };
   const articles = new InMemoryArticleRepository();
   const publisher = new InMemoryObjectPublisher();
-  const revisions = new Map<string, number>();
   const deps: BuildFeedsDeps = {
     articles,
     publisher,
     site,
     clock,
     archives: new InMemoryFeedArchive(articles),
-    revisions: {
-      bump: async (key) => {
-        revisions.set(key, (revisions.get(key) ?? 0) + 1);
-        return revisions.get(key) ?? 0;
-      },
-      current: async (key) => revisions.get(key) ?? 0,
-    },
+    revisions: new InMemoryFeedRevisions(),
   };
   const ingest = (fields: Record<string, unknown>) => ingestArticle({ articles, clock, site }, json(fields));
   for (const [id, hour] of [['pompa-pagi', '01'], ['pompa-siang', '02'], ['pompa-sore', '03']] as const) {

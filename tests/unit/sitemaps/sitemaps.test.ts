@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { SiteConfigSchema } from '../../../shared/config/load-config.js';
 import type { Article } from '../../../shared/model/article.js';
 import { InMemorySitemapStore, refreshNewsSitemap, updateSitemaps, type SitemapDeps } from '../../../shared/sitemaps/build-sitemaps.js';
-import { InMemoryArticleRepository, InMemoryFeedArchive, InMemoryObjectPublisher } from '../../../shared/storage/in-memory-adapters.js';
+import { InMemoryArticleRepository, InMemoryFeedArchive, InMemoryFeedRevisions, InMemoryObjectPublisher } from '../../../shared/storage/in-memory-adapters.js';
 import { buildFeedsForArticles, type BuildFeedsDeps } from '../../../shared/usecases/build-feeds.js';
 import { makeArticle } from '../../fixtures/articles.js';
 
@@ -35,7 +35,6 @@ function setUp(now: string) {
   const articles = new InMemoryArticleRepository();
   const publisher = new InMemoryObjectPublisher();
   const store = new InMemorySitemapStore();
-  const revisions = new Map<string, number>();
   const deps: BuildFeedsDeps = {
     articles,
     publisher,
@@ -43,13 +42,7 @@ function setUp(now: string) {
     clock,
     archives: new InMemoryFeedArchive(articles),
     sitemaps: { store, clock },
-    revisions: {
-      bump: async (k) => {
-        revisions.set(k, (revisions.get(k) ?? 0) + 1);
-        return revisions.get(k) ?? 0;
-      },
-      current: async (k) => revisions.get(k) ?? 0,
-    },
+    revisions: new InMemoryFeedRevisions(),
   };
   const sitemapDeps: SitemapDeps = { store, clock, publisher, site };
   return { clock, articles, publisher, deps, sitemapDeps };
