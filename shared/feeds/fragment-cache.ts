@@ -69,9 +69,19 @@ export class FragmentCache {
   }
 }
 
-/** Digest of everything an entry shows (dates as ISO strings); the cache key of its fragments. */
+/**
+ * Digest of everything an entry shows (dates as ISO strings); the cache key of its fragments.
+ * The article HTML, most of an entry's bytes, is hashed as it is after the JSON of the other fields
+ * rather than copied into one JSON string with them: every entry of every document a change renders is
+ * digested (≈ 1,300 per change), and those strings, each as large as the article, were half the digest's
+ * time and megabytes of garbage per change (docs/performance.md). A JSON text holds no raw line break,
+ * so the one after it marks where the HTML starts, and an entry without HTML adds none.
+ */
 export function entryDigest(entry: FeedEntry): string {
-  return createHash('sha256').update(JSON.stringify(entry)).digest('base64');
+  const { contentHtml, ...rest } = entry;
+  const hash = createHash('sha256').update(JSON.stringify(rest));
+  if (contentHtml !== undefined) hash.update('\n').update(contentHtml);
+  return hash.digest('base64');
 }
 
 /**

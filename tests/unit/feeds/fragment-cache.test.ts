@@ -1,7 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { renderWithinBudget } from '../../../shared/feeds/feed-budget.js';
-import { entryFragments, FragmentCache, largestDocument } from '../../../shared/feeds/fragment-cache.js';
+import { entryDigest, entryFragments, FragmentCache, largestDocument } from '../../../shared/feeds/fragment-cache.js';
+import type { FeedEntry } from '../../../shared/feeds/feed-entry.js';
 import { renderFeeds, type RenderedFeeds } from '../../../shared/feeds/render-feeds.js';
 import type { Article } from '../../../shared/model/article.js';
 import { feedCases, makeMeta } from './feed-cases.js';
@@ -101,6 +102,44 @@ describe('rendered entry fragments', () => {
       }
       expect(renders).toBe(cache.misses);
       expect(cache.hits + cache.misses).toBe(requests.length);
+    },
+  );
+
+  // Pieces that could blur where one field ends and the next begins if the digest joined them carelessly.
+  const piece = fc.constantFrom('', 'a', '\n', '"', '}', '{"x":1}', '\n{"a":"b"}', '“é”', '\\');
+  const text = fc.array(piece, { maxLength: 4 }).map((p) => p.join(''));
+  const feedEntry: fc.Arbitrary<FeedEntry> = fc.record({
+    articleId: fc.constantFrom('a', 'b'),
+    id: fc.constant('tag:jurnalpagi.example,2024:article:a'),
+    url: fc.constant('https://jurnalpagi.example/a'),
+    title: text,
+    summary: text,
+    contentHtml: fc.option(text, { nil: undefined }),
+    categories: fc.array(text, { maxLength: 2 }),
+    authors: fc.array(fc.record({ name: text }), { maxLength: 2 }),
+    language: fc.constant('id'),
+    published: fc.constantFrom(new Date('2024-02-07T02:30:00Z'), new Date('2024-02-08T02:30:00Z')),
+    updated: fc.constant(new Date('2024-02-09T00:00:00Z')),
+    leadImage: fc.constant(undefined),
+    related: fc.constant([]),
+  });
+
+  test.prop([fc.array(feedEntry, { minLength: 2, maxLength: 12 })])(
+    'two entries share a fragment key exactly when they show the same thing',
+    (generated) => {
+      // Each entry also without HTML, with empty HTML, and with text moved between its HTML and its title.
+      const entries = generated.flatMap((e) => [
+        e,
+        { ...e, contentHtml: undefined },
+        { ...e, contentHtml: '' },
+        { ...e, title: `${e.title}${e.contentHtml ?? ''}`, contentHtml: '' },
+      ]);
+      for (const a of entries) {
+        for (const b of entries) {
+          // JSON.stringify leaves an undefined member out, so an entry without HTML differs from one with empty HTML.
+          expect(entryDigest(a) === entryDigest(b)).toBe(JSON.stringify(a) === JSON.stringify(b));
+        }
+      }
     },
   );
 });
