@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { GCProfiler } from 'node:v8';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -402,7 +403,7 @@ interface Row {
   seedSeconds: number;
   changes: number;
   /** `gcMsMean`: garbage collections during the changes, their time as V8 reports it (wall: grows with load), mean per change. */
-  perChange: { p50Ms: number; p95Ms: number; cpuP50Ms: number; cpuP95Ms: number; gcMsMean: number } & Counts;
+  perChange: { p50Ms: number; p95Ms: number; cpuP50Ms: number; cpuP95Ms: number; gcMsMean: number; gcByKind: Record<string, { count: number; ms: number }> } & Counts;
   fullRebuild: {
     seconds: number;
     /** CPU time of this process (user + system) during the full rebuild: unlike `seconds`, independent of the machine's load. */
@@ -468,6 +469,7 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
     // major collection there marks 100,000 articles that in AWS live in DynamoDB.
     const gcProfiler = new GCProfiler();
     gcProfiler.start();
+    const profile = await startProfile();
     for (let i = 0; i < changes; i++) {
       // Mostly new articles, some corrections of recent ones, as a newsroom's day goes.
       const fresh = gen.next(new Date(now + i * 60_000), 'baru');
@@ -497,8 +499,17 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
       const cpu = process.cpuUsage(cpuStarted);
       cpuTimes.push((cpu.user + cpu.system) / 1000);
     }
+    await profile.stop(size);
     // Each collection's cost in microseconds, recorded as it happens (performance observers would report later).
-    const gcMs = (gcProfiler.stop()?.statistics ?? []).reduce((sum, gc) => sum + gc.cost, 0) / 1000;
+    const collections = gcProfiler.stop()?.statistics ?? [];
+    const gcMs = collections.reduce((sum, gc) => sum + gc.cost, 0) / 1000;
+    // By kind: scavenges follow the garbage a change makes, mark-compact collections also the live heap they mark.
+    const gcByKind: Record<string, { count: number; ms: number }> = {};
+    for (const gc of collections) {
+      const kind = (gcByKind[gc.gcType] ??= { count: 0, ms: 0 });
+      kind.count += 1 / changes;
+      kind.ms += gc.cost / 1000 / changes;
+    }
     const changeCounts = diff(totals, target.meter.snapshot());
     if (process.argv.includes('--breakdown')) printBreakdown(operationsBefore, target.meter.operationsSnapshot(), changes);
     const fragments = { hits: (entryFragments.hits - cacheBefore.hits) / changes, misses: (entryFragments.misses - cacheBefore.misses) / changes };
@@ -511,6 +522,7 @@ async function measure(make: (size: number) => Target | Promise<Target>, size: n
       cpuP50Ms: percentile(cpuTimes, 50),
       cpuP95Ms: percentile(cpuTimes, 95),
       gcMsMean: gcMs / changes,
+      gcByKind,
       dynamoRequests: per('dynamoRequests'),
       dynamoItems: per('dynamoItems'),
       s3Requests: per('s3Requests'),
@@ -560,6 +572,24 @@ function printBreakdown(before: Map<string, { requests: number; items: number }>
   for (const r of rows) console.log(`  ${r.operation.padEnd(40)} ${r.requests.toFixed(1).padStart(6)} req ${r.items.toFixed(1).padStart(7)} items`);
 }
 
+/** `--cpu-profile=<file>`: a V8 CPU profile of the change loop only (not the seeding or the full rebuild), written to `<file>.<size>.cpuprofile`. */
+async function startProfile(): Promise<{ stop(size: number): Promise<void> }> {
+  const file = process.argv.find((a) => a.startsWith('--cpu-profile='))?.slice('--cpu-profile='.length);
+  if (!file) return { stop: async () => undefined };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    async stop(size) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(`${file}.${size}.cpuprofile`, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '∞');
 
 /** `--step=memory:10000:30` (storage `memory` or `dynalite`, size, changes), repeatable: replaces the plan (profiling, one size). */
@@ -600,7 +630,7 @@ export async function run(): Promise<void> {
     const row = await measure(step.make, step.size, step.changes);
     rows.push(row);
     console.log(
-      `${row.storage} ${row.size}: seeded in ${fmt(row.seedSeconds)} s; change p50 ${fmt(row.perChange.p50Ms)} ms p95 ${fmt(row.perChange.p95Ms)} ms, CPU p50 ${fmt(row.perChange.cpuP50Ms)} ms, GC ${fmt(row.perChange.gcMsMean)} ms per change, ` +
+      `${row.storage} ${row.size}: seeded in ${fmt(row.seedSeconds)} s; change p50 ${fmt(row.perChange.p50Ms)} ms p95 ${fmt(row.perChange.p95Ms)} ms, CPU p50 ${fmt(row.perChange.cpuP50Ms)} ms, GC ${fmt(row.perChange.gcMsMean)} ms per change (${Object.entries(row.perChange.gcByKind).map(([k, v]) => `${k} ${fmt(v.count, 2)}× ${fmt(v.ms)} ms`).join(', ')}), ` +
         `entry fragments ${fmt(row.fragments.hits, 0)} reused / ${fmt(row.fragments.misses, 0)} rendered per change; ` +
         `full rebuild ${fmt(row.fullRebuild.seconds)} s, CPU ${fmt(row.fullRebuild.cpuSeconds)} s, RSS ${row.fullRebuild.memoryMiB.rss} MiB, ` +
         `fragments ${row.fullRebuild.fragments.hits} reused / ${row.fullRebuild.fragments.misses} rendered (${row.fullRebuild.feeds} feeds, ${row.fullRebuild.documents} documents with archive pages and partner outputs, ${fmt(row.fullRebuild.feedsPerSecond)} feeds/s); load ${row.loadAverage.join(' / ')}`,
