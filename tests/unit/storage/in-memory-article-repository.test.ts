@@ -20,7 +20,7 @@ const article = fc.record(
     authors: fc.array(fc.record({ name: text, email: fc.constant('rina@jurnalpagi.example') }, { requiredKeys: ['name'] }), { maxLength: 3 }),
     language: fc.constantFrom('id', 'en'),
     images: fc.array(fc.record({ url: fc.constant('https://img.example/a.jpg'), caption: text, width: fc.nat() }, { requiredKeys: ['url'] }), { maxLength: 2 }),
-    relatedHeadlines: fc.constant([]),
+    relatedHeadlines: fc.constant<Article['relatedHeadlines']>([]),
     copyright: fc.option(text, { nil: undefined }),
     correction: fc.option(text, { nil: undefined }),
     publishedAt: fc.constant('2024-02-07T02:30:00.000Z'),
