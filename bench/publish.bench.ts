@@ -25,6 +25,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { startEmbeddedStack } from '../cli/local/embedded-stack.js';
 import { RuntimeConfigSchema, type SiteConfig } from '../shared/config/load-config.js';
+import { PublishedFeedMemory } from '../shared/usecases/published-feed-memory.js';
 import { desiredListings, listingItem } from '../shared/storage/dynamodb-article-repository.js';
 import { entryFragments } from '../shared/feeds/fragment-cache.js';
 import { renderFeeds } from '../shared/feeds/render-feeds.js';
@@ -378,7 +379,8 @@ function memoryTarget(size: number): Target {
     meter,
     site: config.site,
     // The same parts as the DynamoDB runtime (archive pages, sitemaps, discovery) except related links: the bench runs no related builder.
-    feedDeps: { ...shared, partnerOutputs: (ids) => rebuildPartnerOutputs(partnerDeps, ids) },
+    // One memory of published feeds per process, as buildDependencies gives every runtime.
+    feedDeps: { ...shared, publishedFeeds: new PublishedFeedMemory(), partnerOutputs: (ids) => rebuildPartnerOutputs(partnerDeps, ids) },
     rebuildDeps: {
       ...shared,
       archive: { syncAll: async () => ({ articles: articles.ids().length, paths: articles.feedPaths() }) },

@@ -1,3 +1,4 @@
+import { PublishedFeedMemory } from '../usecases/published-feed-memory.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -27,6 +28,8 @@ export interface Dependencies {
   articles: ArticleRepository;
   feedRevisions: DynamoDbFeedRevisions;
   publisher: ObjectPublisher;
+  /** What this process last published of each feed: one per process, shared by every build in it. */
+  publishedFeeds: PublishedFeedMemory;
   partners: PartnerRepository;
   /** What each partner has been sent (so a change never lists a partner's prefix). */
   partnerDeliveries: PartnerDeliveryStore;
@@ -61,6 +64,7 @@ export function buildDependencies(config: RuntimeConfig, overrides: ClientOverri
     articles: new DynamoDbArticleRepository(documentClient, config.articlesTableName),
     feedRevisions: new DynamoDbFeedRevisions(documentClient, config.articlesTableName),
     publisher: new S3ObjectPublisher(s3, config.feedBucketName),
+    publishedFeeds: new PublishedFeedMemory(),
     partners: new DynamoDbPartnerRepository(documentClient, config.articlesTableName),
     partnerDeliveries: new DynamoDbPartnerDeliveries(documentClient, config.articlesTableName),
     related: new DynamoDbRelatedStore(documentClient, config.articlesTableName),
@@ -95,6 +99,7 @@ export function feedBuildDependencies(deps: Dependencies): BuildFeedsDeps {
     articles: deps.articles,
     revisions: deps.feedRevisions,
     publisher: deps.publisher,
+    publishedFeeds: deps.publishedFeeds,
     site: deps.config.site,
     clock: deps.clock,
     archives: new DynamoDbFeedArchive(deps.documentClient, deps.config.articlesTableName),

@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StorageError } from '../errors.js';
 import { batchGetAll } from './dynamodb-errors.js';
+import type { FeedMark } from '../usecases/published-feed-memory.js';
 
 const revisionKey = (feedKey: string) => ({ pk: `FEED#${feedKey}`, sk: 'REV' });
 
@@ -31,6 +32,40 @@ export class DynamoDbFeedRevisions {
       return Number(out.Attributes?.['rev'] ?? 0);
     } catch (error) {
       throw new StorageError(`Could not bump revision of feed ${feedKey}`, { cause: error });
+    }
+  }
+
+  /** As bump, returning the whole mark: the revision and the count of restarted builds (published-feed-memory.ts). */
+  async mark(feedKey: string): Promise<FeedMark> {
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: revisionKey(feedKey),
+          UpdateExpression: 'ADD #rev :one SET entity = :entity',
+          ExpressionAttributeNames: { '#rev': 'rev' },
+          ExpressionAttributeValues: { ':one': 1, ':entity': 'feed-revision' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { revision: Number(out.Attributes?.['rev'] ?? 0), restarts: Number(out.Attributes?.['restarts'] ?? 0) };
+    } catch (error) {
+      throw new StorageError(`Could not mark feed ${feedKey} changed`, { cause: error });
+    }
+  }
+
+  async countRestart(feedKey: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: revisionKey(feedKey),
+          UpdateExpression: 'ADD restarts :one',
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+    } catch (error) {
+      throw new StorageError(`Could not count a restarted build of feed ${feedKey}`, { cause: error });
     }
   }
 

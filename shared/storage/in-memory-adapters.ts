@@ -5,6 +5,7 @@ import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import type { Article } from '../model/article.js';
 import { listingSortKey, type ArchivePage } from '../feeds/feed-archive.js';
 import type { FeedArchiveStore, FeedRevisionStore, ListingKey, ListingRange } from '../usecases/build-feeds.js';
+import type { FeedMark } from '../usecases/published-feed-memory.js';
 import { systemClock, type ArticleRepository, type Clock, type ListingChange, type ObjectPublisher, type PublishOptions } from '../ports.js';
 import { isVisibleAt } from '../embargo/visibility.js';
 import type { PartnerDelivery, PartnerDeliveryChange, PartnerDeliveryStore, PartnerFormat } from '../partners/partner.js';
@@ -334,6 +335,13 @@ export class InMemoryPartnerDeliveries implements PartnerDeliveryStore {
 /** Feed revision counters in memory, for tests and the in-memory benches. */
 export class InMemoryFeedRevisions implements FeedRevisionStore {
   private readonly revisions = new Map<string, number>();
+  private readonly restarts = new Map<string, number>();
+  async mark(key: string): Promise<FeedMark> {
+    return { revision: await this.bump(key), restarts: this.restarts.get(key) ?? 0 };
+  }
+  async countRestart(key: string): Promise<void> {
+    this.restarts.set(key, (this.restarts.get(key) ?? 0) + 1);
+  }
   async bump(key: string): Promise<number> {
     const next = (this.revisions.get(key) ?? 0) + 1;
     this.revisions.set(key, next);

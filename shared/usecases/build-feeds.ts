@@ -20,10 +20,15 @@ import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
 import { updateSitemaps, type SitemapStore } from '../sitemaps/build-sitemaps.js';
 import { updateDiscovery, type FeedDirectoryStore } from '../discovery/build-discovery.js';
 import { slugify } from '../text/slugify.js';
+import { publishedDigest, type FeedMark, type PublishedFeedMemory } from './published-feed-memory.js';
 
 /** A revision counter per feed; see DynamoDbFeedRevisions. */
 export interface FeedRevisionStore {
   bump(feedKey: string): Promise<number>;
+  /** Marks the feed changed (as `bump`); returns the new revision with the feed's count of restarted builds. */
+  mark(feedKey: string): Promise<FeedMark>;
+  /** Counts a build of the feed that starts over because its revision moved (published-feed-memory.ts). */
+  countRestart(feedKey: string): Promise<void>;
   current(feedKey: string): Promise<number>;
   /** Current revisions of several feeds, read strongly consistent (a feed never bumped is 0). */
   currentMany(feedKeys: readonly string[]): Promise<Map<string, number>>;
@@ -73,6 +78,8 @@ export interface BuildFeedsDeps {
   sitemaps?: { store: SitemapStore; clock: Clock };
   /** The feed directory behind `index.html` and `feeds.opml` (docs/feeds.md, "Discovery"); neither is written when absent. */
   discovery?: { directory: FeedDirectoryStore; clock: Clock };
+  /** What this process last published of each feed, to skip asking S3 what is stored (published-feed-memory.ts). */
+  publishedFeeds?: PublishedFeedMemory;
   /** Related links rendered into entries; feeds build without them when absent. */
   related?: RelatedLinksSource;
   /** Rebuilds partner outputs for the same change (partners/<id>/…). */
@@ -134,10 +141,16 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
   });
   const result: BuildFeedsResult = { feeds: [...touched.keys()].sort(), written: [], unchanged: [], deleted: [] };
   // Mark every affected feed first, so a concurrent builder already rendering one of them knows to render again.
-  const revisions = new Map<string, number>();
+  const marks = new Map<string, FeedMark>();
   await forEachConcurrently(result.feeds, async (path) => {
-    revisions.set(path, await deps.revisions.bump(path));
+    marks.set(path, await deps.revisions.mark(path));
   });
+  const revisions = new Map([...marks].map(([path, mark]) => [path, mark.revision]));
+  const recalled = new Map(result.feeds.flatMap((path) => {
+    const known = deps.publishedFeeds?.recall(path, marks.get(path) as FeedMark);
+    return known ? [[path, known] as const] : [];
+  }));
+  const published = new Map<string, ReadonlyMap<string, string>>();
 
   // Every feed is built, then all their revisions are checked in one read: a feed whose revision moved
   // meanwhile (another builder marked it) is built again, until none moved.
@@ -149,13 +162,24 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
       throw new StorageError(`Feed ${pending.join(', ')} kept changing while it was built (${attempt - 1} attempts)`);
     }
     await forEachConcurrently(pending, async (path) => {
-      const outcome = await publishFeed({ ...deps, clock: { now: () => now } }, path, [...(touched.get(path) ?? [])]);
+      const outcome = await publishFeed({ ...deps, clock: { now: () => now } }, path, [...(touched.get(path) ?? [])], recalled.get(path));
       for (const key of outcome.written) written.add(key);
       for (const key of [...outcome.written, ...outcome.unchanged]) rendered.add(key);
+      published.set(path, outcome.published);
     });
     const after = await deps.revisions.currentMany(pending);
-    pending = pending.filter((path) => after.get(path) !== revisions.get(path));
-    for (const path of pending) revisions.set(path, after.get(path) ?? 0);
+    const moved = pending.filter((path) => after.get(path) !== revisions.get(path));
+    for (const path of pending) {
+      if (moved.includes(path) || attempt > 1) deps.publishedFeeds?.forget(path);
+      else deps.publishedFeeds?.remember(path, marks.get(path) as FeedMark, recalled.get(path), published.get(path) ?? new Map());
+    }
+    // A restart is counted where every builder sees it: another process that remembers this feed must ask S3 again.
+    await forEachConcurrently(moved, async (path) => {
+      await deps.revisions.countRestart(path);
+      recalled.delete(path);
+      revisions.set(path, after.get(path) ?? 0);
+    });
+    pending = moved;
   }
   // A key written by any attempt was written, even if a later attempt found its bytes already there.
   result.written = [...written].sort();
@@ -189,7 +213,12 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
   return result;
 }
 
-type PublishOutcome = { written: string[]; unchanged: string[] };
+type PublishOutcome = {
+  written: string[];
+  unchanged: string[];
+  /** The digest of every file the build left (written or found unchanged), by key. */
+  published: Map<string, string>;
+};
 
 /**
  * Renders one public feed from the table and publishes its three files. With archives, it first
@@ -201,6 +230,8 @@ export async function publishFeed(
   deps: Pick<BuildFeedsDeps, 'articles' | 'publisher' | 'site' | 'related' | 'archives' | 'clock'>,
   path: string,
   touchedSortKeys: readonly string[] = [],
+  /** Digests of the feed's files as this process left them, when no other build can have written them since. */
+  recalled?: ReadonlyMap<string, string>,
 ): Promise<PublishOutcome> {
   const now = deps.clock.now();
   // Listing items exist only for visible articles (the sync decides); this check also covers a listing
@@ -208,7 +239,7 @@ export async function publishFeed(
   const belongs = (a: Article) => isVisibleAt(a, now) && feedPathsForArticle(a).includes(path);
   if (!deps.archives) {
     const articles = (await deps.articles.listFeed(path, deps.site.feedItemLimit)).filter(belongs);
-    return publishDocument(deps, path, articles, { format: (f) => feedObjectKey(path, f), cacheControl: feedCacheControl(deps.site) });
+    return publishDocument(deps, path, articles, recalled, { format: (f) => feedObjectKey(path, f), cacheControl: feedCacheControl(deps.site) });
   }
   const archives = deps.archives;
   const pageSize = archivePageSize(deps.site.feedItemLimit);
@@ -257,7 +288,7 @@ export async function publishFeed(
   // Archive pages first: the subscription document links the newest page only once it exists.
   await forEachConcurrently([...pages.values()], async (page) => {
     outcomes.push(
-      await publishDocument(deps, path, await newestFirst(await archives.listingKeys(path, page)), {
+      await publishDocument(deps, path, await newestFirst(await archives.listingKeys(path, page)), recalled, {
         format: (f) => archiveObjectKey(path, page.page, f),
         cacheControl: ARCHIVE_CACHE_CONTROL,
         archive: { current: currentLinks, ...(page.page > 1 ? { prevArchive: links(page.page - 1) } : { nextArchive: links(2) }) },
@@ -267,13 +298,17 @@ export async function publishFeed(
     if (!page.published) await archives.markPublished(path, page.page);
   });
   outcomes.push(
-    await publishDocument(deps, path, await newestFirst(tail), {
+    await publishDocument(deps, path, await newestFirst(tail), recalled, {
       format: (f) => feedObjectKey(path, f),
       cacheControl: feedCacheControl(deps.site),
       ...(last ? { archive: { prevArchive: links(last.page) } } : {}),
     }),
   );
-  return { written: outcomes.flatMap((o) => o.written).sort(), unchanged: outcomes.flatMap((o) => o.unchanged).sort() };
+  return {
+    written: outcomes.flatMap((o) => o.written).sort(),
+    unchanged: outcomes.flatMap((o) => o.unchanged).sort(),
+    published: new Map(outcomes.flatMap((o) => [...o.published])),
+  };
 }
 
 function inPage(page: ArchivePage, sortKey: string): boolean {
@@ -293,6 +328,7 @@ async function publishDocument(
   deps: Pick<BuildFeedsDeps, 'publisher' | 'site' | 'related'>,
   path: string,
   articles: readonly Article[],
+  recalled: ReadonlyMap<string, string> | undefined,
   target: { format: (format: FeedFormat) => string; cacheControl: string; archive?: ArchiveLinks; wholePage?: boolean },
 ): Promise<PublishOutcome> {
   const relatedLinks = deps.related ? await deps.related.relatedLinks(articles.map((a) => a.id)) : undefined;
@@ -316,16 +352,26 @@ async function publishDocument(
   const outcomes = await Promise.all(
     formats.map(async (format) => {
       const key = target.format(format);
-      const outcome = await deps.publisher.publish(key, rendered[format as keyof RenderedFeedBytes], {
-        contentType: FEED_FORMATS[format].contentType,
-        cacheControl: target.cacheControl,
-      });
-      return { key, outcome };
+      const bytes = rendered[format as keyof RenderedFeedBytes];
+      const options = { contentType: FEED_FORMATS[format].contentType, cacheControl: target.cacheControl };
+      const digest = publishedDigest(bytes, options);
+      const known = recalled?.get(key);
+      let outcome: 'written' | 'unchanged';
+      if (known === undefined) {
+        outcome = await deps.publisher.publish(key, bytes, options);
+      } else if (known === digest) {
+        outcome = 'unchanged';
+      } else {
+        await deps.publisher.write(key, bytes, options);
+        outcome = 'written';
+      }
+      return { key, outcome, digest };
     }),
   );
   return {
     written: outcomes.filter((o) => o.outcome === 'written').map((o) => o.key),
     unchanged: outcomes.filter((o) => o.outcome === 'unchanged').map((o) => o.key),
+    published: new Map(outcomes.map((o) => [o.key, o.digest])),
   };
 }
 

@@ -79,6 +79,8 @@ export async function rebuildAllFeeds(deps: RebuildAllDeps, options: RebuildAllO
           break;
         }
         if (attempt >= MAX_BUILD_ATTEMPTS) throw new StorageError(`Feed ${path} kept changing while it was rebuilt (${attempt} attempts)`);
+        // Seen by builders that remember what they published of this feed: its files are written again without a new mark.
+        await deps.revisions.countRestart(path);
         revision = after;
       }
       done += 1;

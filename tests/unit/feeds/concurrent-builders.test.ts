@@ -61,6 +61,8 @@ describe('a feed marked by another builder during a build is built again', () =>
           let interfered = false;
           const revisions = {
             bump: (key: string) => store.bump(key),
+            mark: (key: string) => store.mark(key),
+            countRestart: (key: string) => store.countRestart(key),
             current: (key: string) => store.current(key),
             currentMany: async (keys: readonly string[]) => {
               if (!interfered) {
