@@ -59,6 +59,36 @@ export class FragmentCache {
     return fragment;
   }
 
+  /**
+   * The fragments of `keys`, in order. Those not held are rendered together by one call of `render`, given
+   * their positions in `keys` (a repeated key once) and answering their texts in the same order: rendering
+   * several entries in one go costs much less than one at a time (render-feeds.ts).
+   */
+  getAll(keys: readonly string[], render: (missing: number[]) => string[]): Fragment[] {
+    const found: (Fragment | undefined)[] = keys.map((key) => this.fragments.get(key));
+    const missing: number[] = [];
+    const first = new Map<string, number>();
+    found.forEach((fragment, i) => {
+      const key = keys[i] as string;
+      if (fragment !== undefined || first.has(key)) return;
+      first.set(key, i);
+      missing.push(i);
+    });
+    if (missing.length > 0) {
+      const texts = render(missing);
+      if (texts.length !== missing.length) throw new Error(`Rendered ${texts.length} fragments for ${missing.length} entries`);
+      missing.forEach((i, n) => {
+        const fragment = fragmentOf(texts[n] as string);
+        found[i] = fragment;
+        // A fragment larger than the whole bound is returned without being kept (lru-cache refuses it).
+        this.fragments.set(keys[i] as string, fragment);
+      });
+    }
+    this.misses += missing.length;
+    this.hits += keys.length - missing.length;
+    return found.map((fragment, i) => fragment ?? (found[first.get(keys[i] as string) as number] as Fragment));
+  }
+
   /** Bytes of the fragments held. */
   get heldBytes(): number {
     return this.fragments.calculatedSize;

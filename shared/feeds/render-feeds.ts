@@ -194,14 +194,60 @@ const FRAGMENT_META: CleanMeta = cleanMeta({
 const FRAGMENT_DATE = new Date(0);
 
 /**
- * Cuts the one entry out of a single-entry document: from the line break before its start tag at
- * `indent` to the end of its last end tag (only the container's end tag follows it).
+ * Cuts the entries out of a document of `count` entries, each from the line break before its start tag at
+ * `indent` to the end of its end tag: entries are consecutive, so each starts where the one before ends.
+ * End tags are looked for only outside CDATA sections (article HTML is the only raw text in an entry: titles,
+ * summaries, names and attributes are escaped), as appendToElements does.
  */
-function cutEntry(xml: string, tag: string, indent: string): string {
-  const start = xml.indexOf(`\n${indent}<${tag}>`);
-  const end = xml.lastIndexOf(`</${tag}>`);
-  if (start === -1 || end < start) throw new Error(`Rendered feed has no <${tag}> element`);
-  return xml.slice(start, end + tag.length + 3);
+function cutEntries(xml: string, tag: string, indent: string, count: number): string[] {
+  let start = xml.indexOf(`\n${indent}<${tag}>`);
+  if (start === -1) throw new Error(`Rendered feed has no <${tag}> element`);
+  const endTag = `</${tag}>`;
+  const entries: string[] = [];
+  let cursor = start;
+  while (cursor < xml.length) {
+    const cdataStart = xml.indexOf('<![CDATA[', cursor);
+    const markupEnd = cdataStart === -1 ? xml.length : cdataStart;
+    for (let at = xml.indexOf(endTag, cursor); at !== -1 && at < markupEnd; at = xml.indexOf(endTag, at + endTag.length)) {
+      entries.push(xml.slice(start, at + endTag.length));
+      start = at + endTag.length;
+    }
+    if (cdataStart === -1) break;
+    const cdataEnd = xml.indexOf(']]>', cdataStart);
+    if (cdataEnd === -1) throw new Error('Unterminated CDATA section in rendered feed');
+    cursor = cdataEnd + 3;
+  }
+  if (entries.length !== count) throw new Error(`Expected ${count} <${tag}> elements in rendered feed, found ${entries.length}`);
+  return entries;
+}
+
+/**
+ * Entries whose fragments the cache does not hold are rendered a few at a time, in one `feed` document per
+ * group: `feed` and xml-js cost about 70-80 µs per document besides each item's own serialization, which
+ * made a document's head most of a fragment's cost when each was rendered alone (a change at 100,000 stored
+ * articles renders about 60, the full rebuild 1.58 million; docs/performance.md). A group stays well below
+ * the 128 KiB where V8 puts a string in its own pages (see fragment-cache.ts), which made whole documents of
+ * 50 entries dearer per entry than single ones.
+ */
+const GROUP_ENTRIES = 12;
+const GROUP_CHARACTERS = 24 * 1024;
+
+function inGroups(entries: readonly FeedEntry[], render: (group: readonly FeedEntry[]) => string[]): string[] {
+  const out: string[] = [];
+  let group: FeedEntry[] = [];
+  let characters = 0;
+  for (const entry of entries) {
+    const size = (entry.contentHtml?.length ?? 0) + entry.summary.length + entry.title.length;
+    if (group.length > 0 && (group.length >= GROUP_ENTRIES || characters + size > GROUP_CHARACTERS)) {
+      out.push(...render(group));
+      group = [];
+      characters = 0;
+    }
+    group.push(entry);
+    characters += size;
+  }
+  if (group.length > 0) out.push(...render(group));
+  return out;
 }
 
 /**
@@ -217,38 +263,40 @@ function spliceEntries(skeleton: string, containerEnd: string, fragments: readon
 }
 
 /**
- * One RSS `<item>` (with its leading line break), rendered by `feed` as the only item of a document and
+ * RSS `<item>`s (each with its leading line break), rendered by `feed` as the items of one document and
  * completed here; documents are assembled from these (see fragment-cache.ts), byte for byte what
  * rendering all items in one document gives, since `feed` serializes each item on its own.
  */
-function rssItem(entry: FeedEntry): string {
+function rssItems(entries: readonly FeedEntry[]): string[] {
   const feed = baseFeed(FRAGMENT_META, FRAGMENT_DATE, {});
   // Written as escaped character data, never CDATA (see PlainTextSlots). The title is plain text.
   // RSS 2.0 defines <description> as HTML and readers render it so: the summary is HTML-escaped first,
   // or a summary mentioning "<BBM>" would lose that word in every reader.
   const slots = new PlainTextSlots();
-  const item: Item = {
-    title: slots.hold('title', entry.title, { cdata: true }),
-    id: entry.id,
-    guid: entry.id,
-    link: entry.url,
-    date: entry.updated,
-    published: entry.published,
-  };
-  if (entry.summary !== '') item.description = slots.hold('description', escapeHtml(entry.summary), { cdata: true });
-  if (entry.contentHtml !== undefined) item.content = forCdataHtml(entry.contentHtml);
-  feed.addItem(item);
   const indent = ' '.repeat(12);
-  const extras = [
-    // Categories are written here: through feed's text escaping "<" could only be double-encoded.
-    ...entry.categories.map((name) => xmlElement('category', {}, name)),
-    ...rssAuthors(entry),
-    ...(entry.leadImage ? [mediaContent(entry.leadImage, indent)] : []),
-    ...entry.related.map((r) => relatedLinkElement('atom:link', r)),
-    // RSS has no update date; Atom's, which readers and the W3C checker accept in RSS, tells them an item was corrected.
-    xmlElement('atom:updated', {}, entry.updated.toISOString()),
-  ];
-  return cutEntry(slots.fill(appendToElements(feed.rss2(), 'item', [extras], indent)), 'item', ' '.repeat(8));
+  const extras = entries.map((entry) => {
+    const item: Item = {
+      title: slots.hold('title', entry.title, { cdata: true }),
+      id: entry.id,
+      guid: entry.id,
+      link: entry.url,
+      date: entry.updated,
+      published: entry.published,
+    };
+    if (entry.summary !== '') item.description = slots.hold('description', escapeHtml(entry.summary), { cdata: true });
+    if (entry.contentHtml !== undefined) item.content = forCdataHtml(entry.contentHtml);
+    feed.addItem(item);
+    return [
+      // Categories are written here: through feed's text escaping "<" could only be double-encoded.
+      ...entry.categories.map((name) => xmlElement('category', {}, name)),
+      ...rssAuthors(entry),
+      ...(entry.leadImage ? [mediaContent(entry.leadImage, indent)] : []),
+      ...entry.related.map((r) => relatedLinkElement('atom:link', r)),
+      // RSS has no update date; Atom's, which readers and the W3C checker accept in RSS, tells them an item was corrected.
+      xmlElement('atom:updated', {}, entry.updated.toISOString()),
+    ];
+  });
+  return cutEntries(slots.fill(appendToElements(feed.rss2(), 'item', extras, indent)), 'item', ' '.repeat(8), entries.length);
 }
 
 function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], digests: readonly string[], updated: Date): Buffer {
@@ -257,40 +305,45 @@ function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], digests: read
   const rootTag = `<rss version="2.0" xmlns:atom="${NS.atom}" xmlns:content="${NS.content}" xmlns:dc="${NS.dc}" xmlns:media="${NS.media}"${history}>`;
   // Feed-level elements go before the first item, that is at the end of the channel before the items are placed.
   const skeleton = insertFeedElements(replaceRootStartTag(feed.rss2(), 'rss', rootTag), 'channel', 'item', archiveElements(meta.archive, 'atom:link', 'rss'), ' '.repeat(8));
-  const items = entries.map((entry, i) => entryFragments.get(`rss ${digests[i]}`, () => rssItem(entry)));
+  const items = entryFragments.getAll(
+    digests.map((digest) => `rss ${digest}`),
+    (missing) => inGroups(missing.map((i) => entries[i] as FeedEntry), rssItems),
+  );
   return spliceEntries(skeleton, '\n    </channel>', items);
 }
 
-/** One Atom `<entry>` (with its leading line break); see rssItem. */
-function atomEntry(entry: FeedEntry): string {
+/** Atom `<entry>`s (each with its leading line break); see rssItems. */
+function atomEntries(entries: readonly FeedEntry[]): string[] {
   const feed = baseFeed(FRAGMENT_META, FRAGMENT_DATE, {});
   // feed declares entry titles and summaries type="html" in CDATA; ours are plain text, so they become type="text".
   const slots = new PlainTextSlots();
   const html = { attributes: ' type="html"', cdata: true };
-  const item: Item = {
-    title: slots.hold('title', entry.title, html, { type: 'text' }),
-    id: entry.id,
-    link: entry.url,
-    date: entry.updated,
-    published: entry.published,
-  };
-  if (entry.summary !== '') item.description = slots.hold('summary', entry.summary, html, { type: 'text' });
-  if (entry.contentHtml !== undefined) item.content = forCdataHtml(entry.contentHtml);
-  if (entry.authors.length > 0) {
-    item.author = entry.authors.map((a) => ({
-      name: slots.hold('name', a.name, { cdata: false }),
-      ...(a.email ? { email: a.email } : {}),
-      ...(a.url ? { link: a.url } : {}),
-    }));
-  }
-  feed.addItem(item);
-  const extras = [
-    // Rendered here because feed writes category terms unescaped and guesses enclosure types from file names.
-    ...entry.categories.map((name) => xmlElement('category', { term: name })),
-    ...(entry.leadImage ? [xmlElement('link', { rel: 'enclosure', type: imageMediaType(entry.leadImage), href: entry.leadImage.url })] : []),
-    ...entry.related.map((r) => relatedLinkElement('link', r)),
-  ];
-  return cutEntry(slots.fill(appendToElements(feed.atom1(), 'entry', [extras], ' '.repeat(8))), 'entry', ' '.repeat(4));
+  const extras = entries.map((entry) => {
+    const item: Item = {
+      title: slots.hold('title', entry.title, html, { type: 'text' }),
+      id: entry.id,
+      link: entry.url,
+      date: entry.updated,
+      published: entry.published,
+    };
+    if (entry.summary !== '') item.description = slots.hold('summary', entry.summary, html, { type: 'text' });
+    if (entry.contentHtml !== undefined) item.content = forCdataHtml(entry.contentHtml);
+    if (entry.authors.length > 0) {
+      item.author = entry.authors.map((a) => ({
+        name: slots.hold('name', a.name, { cdata: false }),
+        ...(a.email ? { email: a.email } : {}),
+        ...(a.url ? { link: a.url } : {}),
+      }));
+    }
+    feed.addItem(item);
+    return [
+      // Rendered here because feed writes category terms unescaped and guesses enclosure types from file names.
+      ...entry.categories.map((name) => xmlElement('category', { term: name })),
+      ...(entry.leadImage ? [xmlElement('link', { rel: 'enclosure', type: imageMediaType(entry.leadImage), href: entry.leadImage.url })] : []),
+      ...entry.related.map((r) => relatedLinkElement('link', r)),
+    ];
+  });
+  return cutEntries(slots.fill(appendToElements(feed.atom1(), 'entry', extras, ' '.repeat(8))), 'entry', ' '.repeat(4), entries.length);
 }
 
 function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], digests: readonly string[], updated: Date): Buffer {
@@ -300,7 +353,10 @@ function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], digests: rea
   const history = meta.archive?.current ? ` xmlns:fh="${FEED_HISTORY_NAMESPACE}"` : '';
   const rootTag = `<feed xmlns="${NS.atom}"${history} xml:lang="${escapeHtml(meta.language)}">`;
   const skeleton = insertFeedElements(replaceRootStartTag(feed.atom1(), 'feed', rootTag), 'feed', 'entry', archiveElements(meta.archive, 'link', 'atom'), ' '.repeat(4));
-  const items = entries.map((entry, i) => entryFragments.get(`atom ${digests[i]}`, () => atomEntry(entry)));
+  const items = entryFragments.getAll(
+    digests.map((digest) => `atom ${digest}`),
+    (missing) => inGroups(missing.map((i) => entries[i] as FeedEntry), atomEntries),
+  );
   return spliceEntries(skeleton, '\n</feed>', items);
 }
 

@@ -142,4 +142,40 @@ describe('rendered entry fragments', () => {
       }
     },
   );
+
+  // Article text that looks like the markup the renderer cuts entries at, inside and around CDATA.
+  const trap = fc.constantFrom('</item>', '</entry>', '\n        <item>', '<![CDATA[', ']]>', '“kutip”', 'a & b', '<p>teks</p>');
+  const trappedArticle = fc
+    .record({
+      base: fc.nat({ max: ARTICLES.length - 1 }),
+      title: fc.array(trap, { maxLength: 3 }),
+      body: fc.array(trap, { minLength: 1, maxLength: 6 }),
+      paragraphs: fc.nat({ max: 40 }),
+    })
+    .map(({ base, title, body, paragraphs }) => ({ base, title: title.join(' '), body: body.join(''), paragraphs }));
+
+  test.prop([fc.array(trappedArticle, { minLength: 1, maxLength: 30 }), options])(
+    'entries rendered together, as the cache renders what it misses, are byte for byte the entries rendered one by one',
+    (specs, o) => {
+      const articles = specs.map((spec, i) => {
+        const a = ARTICLES[spec.base] as Article;
+        // Long bodies too, so that entries are split into several groups.
+        const filler = '<p>Presiden menegaskan pentingnya pengendalian inflasi – “kata dia”.</p>'.repeat(spec.paragraphs);
+        return { ...a, id: `artikel-${i}`, title: `${a.title} ${spec.title}`, bodyHtml: `<p>${spec.body}</p>${filler}` };
+      });
+      // Related links for every other article, the same whichever document it is rendered in.
+      const relatedLinks = new Map(
+        articles.filter((_, i) => o.related && i % 2 === 0).map((a) => [a.id, [{ id: 'lain', title: 'Terkait </item> & lain', url: 'https://jurnalpagi.example/lain' }]]),
+      );
+      const renderAll = (list: readonly Article[]) => renderFeeds(makeMeta(), list, { fullText: o.fullText, includeImages: o.includeImages, relatedLinks });
+      entryFragments.clear();
+      const together = renderAll(articles);
+      entryFragments.clear();
+      for (const article of articles) renderAll([article]);
+      const misses = entryFragments.misses;
+      const oneByOne = renderAll(articles);
+      expect(entryFragments.misses).toBe(misses);
+      expect(together).toEqual(oneByOne);
+    },
+  );
 });
