@@ -20,7 +20,7 @@ import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
 import { updateSitemaps, type SitemapStore } from '../sitemaps/build-sitemaps.js';
 import { updateDiscovery, type FeedDirectoryStore } from '../discovery/build-discovery.js';
 import { slugify } from '../text/slugify.js';
-import { publishedDigest, type FeedMark, type PublishedFeedMemory } from './published-feed-memory.js';
+import { publishedDigest, type FeedMark, type PublishedFeed, type PublishedFeedMemory } from './published-feed-memory.js';
 
 /** A revision counter per feed; see DynamoDbFeedRevisions. */
 export interface FeedRevisionStore {
@@ -150,7 +150,7 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
     const known = deps.publishedFeeds?.recall(path, marks.get(path) as FeedMark);
     return known ? [[path, known] as const] : [];
   }));
-  const published = new Map<string, ReadonlyMap<string, string>>();
+  const published = new Map<string, PublishedFeed>();
 
   // Every feed is built, then all their revisions are checked in one read: a feed whose revision moved
   // meanwhile (another builder marked it) is built again, until none moved.
@@ -165,13 +165,13 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
       const outcome = await publishFeed({ ...deps, clock: { now: () => now } }, path, [...(touched.get(path) ?? [])], recalled.get(path));
       for (const key of outcome.written) written.add(key);
       for (const key of [...outcome.written, ...outcome.unchanged]) rendered.add(key);
-      published.set(path, outcome.published);
+      published.set(path, outcome.left);
     });
     const after = await deps.revisions.currentMany(pending);
     const moved = pending.filter((path) => after.get(path) !== revisions.get(path));
     for (const path of pending) {
       if (moved.includes(path) || attempt > 1) deps.publishedFeeds?.forget(path);
-      else deps.publishedFeeds?.remember(path, marks.get(path) as FeedMark, recalled.get(path), published.get(path) ?? new Map());
+      else deps.publishedFeeds?.remember(path, marks.get(path) as FeedMark, recalled.get(path), published.get(path) ?? { objects: new Map() });
     }
     // A restart is counted where every builder sees it: another process that remembers this feed must ask S3 again.
     await forEachConcurrently(moved, async (path) => {
@@ -213,11 +213,17 @@ export async function buildFeedsForArticles(deps: BuildFeedsDeps, articleIds: re
   return result;
 }
 
-type PublishOutcome = {
+type DocumentOutcome = {
   written: string[];
   unchanged: string[];
   /** The digest of every file the build left (written or found unchanged), by key. */
   published: Map<string, string>;
+};
+type PublishOutcome = {
+  written: string[];
+  unchanged: string[];
+  /** What the build left of the feed, for the process's memory (published-feed-memory.ts). */
+  left: PublishedFeed;
 };
 
 /**
@@ -230,8 +236,8 @@ export async function publishFeed(
   deps: Pick<BuildFeedsDeps, 'articles' | 'publisher' | 'site' | 'related' | 'archives' | 'clock'>,
   path: string,
   touchedSortKeys: readonly string[] = [],
-  /** Digests of the feed's files as this process left them, when no other build can have written them since. */
-  recalled?: ReadonlyMap<string, string>,
+  /** What this process left of the feed, when no other build can have changed it since. */
+  recalled?: PublishedFeed,
 ): Promise<PublishOutcome> {
   const now = deps.clock.now();
   // Listing items exist only for visible articles (the sync decides); this check also covers a listing
@@ -239,11 +245,14 @@ export async function publishFeed(
   const belongs = (a: Article) => isVisibleAt(a, now) && feedPathsForArticle(a).includes(path);
   if (!deps.archives) {
     const articles = (await deps.articles.listFeed(path, deps.site.feedItemLimit)).filter(belongs);
-    return publishDocument(deps, path, articles, recalled, { format: (f) => feedObjectKey(path, f), cacheControl: feedCacheControl(deps.site) });
+    const outcome = await publishDocument(deps, path, articles, recalled?.objects, { format: (f) => feedObjectKey(path, f), cacheControl: feedCacheControl(deps.site) });
+    return { written: outcome.written, unchanged: outcome.unchanged, left: { objects: outcome.published } };
   }
   const archives = deps.archives;
   const pageSize = archivePageSize(deps.site.feedItemLimit);
-  let last = await archives.lastPage(path);
+  // The newest page as this process left it, when no other build can have sealed one since; a page sealed
+  // anyway (the case published-feed-memory.ts cannot see) makes the seal below lose, and it reads the page.
+  let last = recalled?.lastPage !== undefined ? (recalled.lastPage ?? undefined) : await archives.lastPage(path);
   let tail = await archives.listingKeys(path, { after: last?.upTo });
   // Pages to write besides the subscription document: pages sealed now, a page sealed earlier whose
   // files were never confirmed written (a crash between sealing and publishing), and touched pages.
@@ -284,11 +293,11 @@ export async function publishFeed(
     const versions = new Map(keys.flatMap((k) => (k.articleVersion !== undefined ? [[k.articleId, k.articleVersion] as const] : [])));
     return (await deps.articles.getMany(keys.map((k) => k.articleId).reverse(), versions)).filter(belongs);
   };
-  const outcomes: PublishOutcome[] = [];
+  const outcomes: DocumentOutcome[] = [];
   // Archive pages first: the subscription document links the newest page only once it exists.
   await forEachConcurrently([...pages.values()], async (page) => {
     outcomes.push(
-      await publishDocument(deps, path, await newestFirst(await archives.listingKeys(path, page)), recalled, {
+      await publishDocument(deps, path, await newestFirst(await archives.listingKeys(path, page)), recalled?.objects, {
         format: (f) => archiveObjectKey(path, page.page, f),
         cacheControl: ARCHIVE_CACHE_CONTROL,
         archive: { current: currentLinks, ...(page.page > 1 ? { prevArchive: links(page.page - 1) } : { nextArchive: links(2) }) },
@@ -298,7 +307,7 @@ export async function publishFeed(
     if (!page.published) await archives.markPublished(path, page.page);
   });
   outcomes.push(
-    await publishDocument(deps, path, await newestFirst(tail), recalled, {
+    await publishDocument(deps, path, await newestFirst(tail), recalled?.objects, {
       format: (f) => feedObjectKey(path, f),
       cacheControl: feedCacheControl(deps.site),
       ...(last ? { archive: { prevArchive: links(last.page) } } : {}),
@@ -307,7 +316,8 @@ export async function publishFeed(
   return {
     written: outcomes.flatMap((o) => o.written).sort(),
     unchanged: outcomes.flatMap((o) => o.unchanged).sort(),
-    published: new Map(outcomes.flatMap((o) => [...o.published])),
+    // Every page up to the newest has its files written by now (unpublished ones were written above).
+    left: { objects: new Map(outcomes.flatMap((o) => [...o.published])), lastPage: last ? { ...last, published: true } : null },
   };
 }
 
@@ -330,7 +340,7 @@ async function publishDocument(
   articles: readonly Article[],
   recalled: ReadonlyMap<string, string> | undefined,
   target: { format: (format: FeedFormat) => string; cacheControl: string; archive?: ArchiveLinks; wholePage?: boolean },
-): Promise<PublishOutcome> {
+): Promise<DocumentOutcome> {
   const relatedLinks = deps.related ? await deps.related.relatedLinks(articles.map((a) => a.id)) : undefined;
   const meta = (entries: readonly Article[]) => {
     const base = feedMetaFor(path, entries, deps.site);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SiteConfigSchema } from '../../../shared/config/load-config.js';
 import type { Clock, PublishOptions } from '../../../shared/ports.js';
@@ -32,12 +33,21 @@ class CountingBucket extends InMemoryObjectPublisher {
   }
 }
 
+/** Archive pages as the table keeps them; counts the Queries for a feed's newest page. */
+class CountingArchive extends InMemoryFeedArchive {
+  lastPageReads = 0;
+  override async lastPage(feedPath: string) {
+    this.lastPageReads += 1;
+    return super.lastPage(feedPath);
+  }
+}
+
 /** One table and bucket; each builder is a process of its own, with its own memory of what it published. */
 function newsroom() {
   const articles = new InMemoryArticleRepository();
   const bucket = new CountingBucket();
   const revisions = new InMemoryFeedRevisions();
-  const archives = new InMemoryFeedArchive(articles);
+  const archives = new CountingArchive(articles);
   const builder = (): BuildFeedsDeps => ({ articles, publisher: bucket, site, clock, archives, revisions, publishedFeeds: new PublishedFeedMemory() });
   const save = async (id: string, title: string, updatedAt: string) => {
     const outcome = await ingestArticle(
@@ -59,7 +69,7 @@ function newsroom() {
     expect(outcome.status).not.toBe('refused');
   };
   const latestTitles = () => [...(bucket.text('feeds/latest.rss') ?? '').matchAll(/<item>\s*<title>([^<]*)<\/title>/g)].map((m) => m[1]);
-  return { articles, bucket, revisions, builder, save, latestTitles };
+  return { articles, bucket, revisions, archives, builder, save, latestTitles };
 }
 
 describe('a builder remembers what it published of each feed', () => {
@@ -71,8 +81,11 @@ describe('a builder remembers what it published of each feed', () => {
     expect(n.bucket.asked.length).toBeGreaterThan(0);
 
     n.bucket.reset();
+    n.archives.lastPageReads = 0;
     await n.save('pompa-air', 'Pemkot siapkan 20 pompa air', '2024-02-07T03:00:00Z');
     const built = await buildFeedsForArticles(a, ['pompa-air']);
+    // Nor is the newest archive page read again: none was sealed since.
+    expect(n.archives.lastPageReads).toBe(0);
     const feedFiles = built.written.filter((key) => key.startsWith('feeds/'));
     expect(feedFiles).toContain('feeds/latest.rss');
     // Every feed file was remembered: written straight away, S3 never asked.
@@ -124,5 +137,47 @@ describe('a builder remembers what it published of each feed', () => {
     await buildFeedsForArticles(a, ['pompa-air']);
     expect(n.bucket.asked).toContain('feeds/latest.rss');
     expect(n.bucket.text('feeds/latest.rss')).toBe(good);
+  });
+
+  it('leaves exactly the files a builder without memory leaves, through sealed archive pages, corrections and several builders', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ correct: fc.nat(), builder: fc.nat({ max: 2 }), tag: fc.constantFrom('Banjir', 'Pangan') }), { minLength: 4, maxLength: 24 }),
+        async (steps) => {
+          const outputs: string[] = [];
+          for (const remember of [true, false]) {
+            const articles = new InMemoryArticleRepository();
+            const bucket = new InMemoryObjectPublisher();
+            const shared = { articles, publisher: bucket, site: { ...site, feedItemLimit: 2 }, clock, archives: new InMemoryFeedArchive(articles), revisions: new InMemoryFeedRevisions() };
+            const builders = [0, 1, 2].map(() => ({ ...shared, ...(remember ? { publishedFeeds: new PublishedFeedMemory() } : {}) }));
+            for (const [i, step] of steps.entries()) {
+              // New articles, and now and then a correction of an earlier one.
+              const target = i > 0 && step.correct % 3 === 0 ? step.correct % i : i;
+              const outcome = await ingestArticle(
+                { articles, clock, site },
+                {
+                  body: JSON.stringify({
+                    id: `berita-${target}`,
+                    title: `Berita ${target} langkah ${i}`,
+                    bodyHtml: `<p>Isi ${target}.</p>`,
+                    section: 'Nusantara',
+                    tags: [step.tag],
+                    authors: [{ name: 'Rina Kartika' }],
+                    publishedAt: new Date(Date.parse('2024-02-07T00:00:00Z') + target * 60_000).toISOString(),
+                    updatedAt: new Date(Date.parse('2024-02-07T01:00:00Z') + i * 60_000).toISOString(),
+                  }),
+                  contentType: 'application/json',
+                },
+              );
+              expect(outcome.status).not.toBe('refused');
+              await buildFeedsForArticles(builders[step.builder] as BuildFeedsDeps, [`berita-${target}`]);
+            }
+            outputs.push(JSON.stringify([...bucket.objects].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, o]) => [key, Buffer.from(o.body).toString('utf8')])));
+          }
+          expect(outputs[0]).toBe(outputs[1]);
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 });
