@@ -55,13 +55,16 @@ export interface PublishOptions {
 }
 
 export interface ObjectPublisher {
-  /** Writes the object unless the stored bytes are identical; says which happened. */
-  publish(key: string, body: string | Uint8Array, options: PublishOptions): Promise<'written' | 'unchanged'>;
+  /**
+   * Writes the object unless the stored bytes are identical; says which happened. `sha256`: the body's
+   * SHA-256 (hex) when the caller has already computed it, so a large document is not hashed twice.
+   */
+  publish(key: string, body: string | Uint8Array, options: PublishOptions, sha256?: string): Promise<'written' | 'unchanged'>;
   /**
    * Writes the object without first reading what is stored: for callers that keep their own record
    * of the published bytes (partner documents), saving one HEAD per object.
    */
-  write(key: string, body: string | Uint8Array, options: PublishOptions): Promise<void>;
+  write(key: string, body: string | Uint8Array, options: PublishOptions, sha256?: string): Promise<void>;
   /** Deletes one object; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
   /** Every key under a prefix: for repair commands only, never on the path of an article change (its cost grows with the archive). */

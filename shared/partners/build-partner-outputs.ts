@@ -130,7 +130,7 @@ async function publishNinjs(
   await forEachBounded(renderDocuments(partner, articles, related, deps.site.siteUrl), async (doc) => {
     if (recorded.get(doc.article.id) === doc.sha) return;
     const key = partnerNinjsKey(partner.id, doc.article.id);
-    await deps.publisher.write(key, doc.body, options);
+    await deps.publisher.write(key, doc.body, options, doc.sha);
     result.written.push(key);
     written.set(doc.article.id, doc.sha);
   });

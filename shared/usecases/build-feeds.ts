@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SiteConfig } from '../config/load-config.js';
 import { StorageError } from '../errors.js';
 import {
@@ -364,15 +365,16 @@ async function publishDocument(
       const key = target.format(format);
       const bytes = rendered[format as keyof RenderedFeedBytes];
       const options = { contentType: FEED_FORMATS[format].contentType, cacheControl: target.cacheControl };
-      const digest = publishedDigest(bytes, options);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const digest = publishedDigest(sha256, options);
       const known = recalled?.get(key);
       let outcome: 'written' | 'unchanged';
       if (known === undefined) {
-        outcome = await deps.publisher.publish(key, bytes, options);
+        outcome = await deps.publisher.publish(key, bytes, options, sha256);
       } else if (known === digest) {
         outcome = 'unchanged';
       } else {
-        await deps.publisher.write(key, bytes, options);
+        await deps.publisher.write(key, bytes, options, sha256);
         outcome = 'written';
       }
       return { key, outcome, digest };

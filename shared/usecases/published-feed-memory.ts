@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ArchivePage } from '../feeds/feed-archive.js';
 import type { PublishOptions } from '../ports.js';
@@ -19,9 +18,9 @@ export interface PublishedFeed {
 /** Feeds remembered: a newsroom has a few hundred to a few thousand; each entry is a few hundred bytes of digests. */
 const FEEDS_REMEMBERED = 10_000;
 
-/** What a published object is: its bytes and the headers readers get with them. */
-export function publishedDigest(bytes: Uint8Array, options: PublishOptions): string {
-  return `${createHash('sha256').update(bytes).digest('hex')} ${options.contentType} ${options.cacheControl}`;
+/** What a published object is: its bytes (their SHA-256) and the headers readers get with them. */
+export function publishedDigest(sha256: string, options: PublishOptions): string {
+  return `${sha256} ${options.contentType} ${options.cacheControl}`;
 }
 
 /**
