@@ -20,8 +20,8 @@ export interface ConsistencyReport {
  * nothing ran is missing from its listings, so it is rebuilt (released) like any broken article.
  */
 export async function checkConsistency(client: DynamoDBDocumentClient, tableName: string, now: Date): Promise<ConsistencyReport> {
-  const articles = new Map<string, { status: 'published' | 'withdrawn'; section: string; tags: string[]; authors: { name: string }[]; publishedAt: string }>();
-  const listings = new Set<string>();
+  const articles = new Map<string, { status: 'published' | 'withdrawn'; section: string; tags: string[]; authors: { name: string }[]; publishedAt: string; version: number }>();
+  const listings = new Map<string, number | undefined>();
   const relatedLists = new Set<string>();
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -30,7 +30,7 @@ export async function checkConsistency(client: DynamoDBDocumentClient, tableName
         TableName: tableName,
         // Articles, listing items and related lists only; the related index, counters and stories are left out.
         FilterExpression: '(begins_with(pk, :article) AND sk = :a) OR begins_with(pk, :list) OR (begins_with(pk, :related) AND sk = :l)',
-        ProjectionExpression: 'pk, sk, #status, #section, tags, authors, publishedAt, articleId',
+        ProjectionExpression: 'pk, sk, #status, #section, tags, authors, publishedAt, version, articleId, articleVersion',
         ExpressionAttributeNames: { '#status': 'status', '#section': 'section' },
         ExpressionAttributeValues: { ':article': 'ARTICLE#', ':a': 'A', ':list': 'LIST#', ':related': 'RELATED#', ':l': 'L' },
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
@@ -41,7 +41,7 @@ export async function checkConsistency(client: DynamoDBDocumentClient, tableName
       if (pk.startsWith('ARTICLE#')) {
         articles.set(pk.slice('ARTICLE#'.length), item as never);
       } else if (pk.startsWith('LIST#')) {
-        listings.add(`${pk.slice('LIST#'.length)}\u0000${String(item['sk'])}`);
+        listings.set(`${pk.slice('LIST#'.length)}\u0000${String(item['sk'])}`, typeof item['articleVersion'] === 'number' ? item['articleVersion'] : undefined);
       } else {
         relatedLists.add(pk.slice('RELATED#'.length));
       }
@@ -58,7 +58,14 @@ export async function checkConsistency(client: DynamoDBDocumentClient, tableName
       continue;
     }
     const missing = feedPathsForArticle(article).filter((path) => !listings.has(`${path}\u0000${article.publishedAt}#${id}`));
+    // A listing item naming an older version than the stored one: that change was never synced, and a
+    // builder holding the older version would render it (docs/storage.md, "Listing versions").
+    const behind = feedPathsForArticle(article).filter((path) => {
+      const listed = listings.get(`${path}\u0000${article.publishedAt}#${id}`);
+      return listed !== undefined && listed < article.version;
+    });
     if (missing.length > 0) broken.push({ id, problem: `not listed in ${missing.join(', ')}` });
+    else if (behind.length > 0) broken.push({ id, problem: `listed at an older version than stored (${article.version}) in ${behind.join(', ')}` });
     else if (!relatedLists.has(id)) broken.push({ id, problem: 'no related list' });
   }
   scheduled.sort((a, b) => Date.parse(a.publishedAt) - Date.parse(b.publishedAt) || (a.id < b.id ? -1 : 1));
