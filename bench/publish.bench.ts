@@ -232,15 +232,15 @@ class MeteredPublisher implements ObjectPublisher {
     private readonly inner: ObjectPublisher,
     private readonly meter: Meter,
   ) {}
-  async publish(key: string, body: string | Uint8Array, options: PublishOptions) {
+  async publish(key: string, body: string | Uint8Array, options: PublishOptions, sha256?: string) {
     this.meter.s3Requests += 1;
-    const outcome = await this.inner.publish(key, body, options);
+    const outcome = await this.inner.publish(key, body, options, sha256);
     if (outcome === 'written') this.count(body);
     return outcome;
   }
-  async write(key: string, body: string | Uint8Array, options: PublishOptions) {
+  async write(key: string, body: string | Uint8Array, options: PublishOptions, sha256?: string) {
     this.count(body);
-    await this.inner.write(key, body, options);
+    await this.inner.write(key, body, options, sha256);
   }
   async delete(key: string) {
     this.meter.s3Requests += 1;

@@ -262,8 +262,8 @@ export interface ObjectDigest {
 export class DigestObjectPublisher implements ObjectPublisher {
   readonly objects = new Map<string, ObjectDigest>();
 
-  async publish(key: string, body: string | Uint8Array, options: PublishOptions): Promise<'written' | 'unchanged'> {
-    const digest = digestOf(body, options);
+  async publish(key: string, body: string | Uint8Array, options: PublishOptions, sha256?: string): Promise<'written' | 'unchanged'> {
+    const digest = digestOf(body, options, sha256);
     const stored = this.objects.get(key);
     if (
       stored &&
@@ -278,8 +278,8 @@ export class DigestObjectPublisher implements ObjectPublisher {
     return 'written';
   }
 
-  async write(key: string, body: string | Uint8Array, options: PublishOptions): Promise<void> {
-    this.objects.set(key, digestOf(body, options));
+  async write(key: string, body: string | Uint8Array, options: PublishOptions, sha256?: string): Promise<void> {
+    this.objects.set(key, digestOf(body, options, sha256));
   }
 
   async delete(key: string): Promise<void> {
@@ -291,9 +291,10 @@ export class DigestObjectPublisher implements ObjectPublisher {
   }
 }
 
-function digestOf(body: string | Uint8Array, options: PublishOptions): ObjectDigest {
+/** `sha256`, when the caller already hashed the body, is taken as S3ObjectPublisher takes it: the feed builder hashes each document once. */
+function digestOf(body: string | Uint8Array, options: PublishOptions, sha256?: string): ObjectDigest {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength, options: { ...options } };
+  return { sha256: sha256 ?? createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength, options: { ...options } };
 }
 
 /** The record of what partners were sent, in memory (see DynamoDbPartnerDeliveries). */

@@ -11,8 +11,9 @@ const body = fc.oneof(
 );
 const options = fc.record({ contentType: fc.constantFrom('application/rss+xml', 'application/json'), cacheControl: fc.constantFrom('public, max-age=300', 'public, max-age=86400, immutable') });
 const operation = fc.oneof(
-  fc.record({ op: fc.constant('publish' as const), key, body, options }),
-  fc.record({ op: fc.constant('write' as const), key, body, options }),
+  // `hashed`: the caller hands the body's SHA-256 along, as the feed builder does.
+  fc.record({ op: fc.constant('publish' as const), key, body, options, hashed: fc.boolean() }),
+  fc.record({ op: fc.constant('write' as const), key, body, options, hashed: fc.boolean() }),
   fc.record({ op: fc.constant('delete' as const), key }),
 );
 
@@ -22,10 +23,15 @@ describe('DigestObjectPublisher (the publish bench keeps digests, not bodies)', 
     async (operations) => {
       const bytes = new InMemoryObjectPublisher();
       const digests = new DigestObjectPublisher();
+      const sha = (body: string | Uint8Array) => createHash('sha256').update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body).digest('hex');
       for (const o of operations) {
-        if (o.op === 'publish') expect(await digests.publish(o.key, o.body, o.options)).toBe(await bytes.publish(o.key, o.body, o.options));
-        else if (o.op === 'write') await Promise.all([bytes.write(o.key, o.body, o.options), digests.write(o.key, o.body, o.options)]);
-        else await Promise.all([bytes.delete(o.key), digests.delete(o.key)]);
+        if (o.op === 'delete') {
+          await Promise.all([bytes.delete(o.key), digests.delete(o.key)]);
+          continue;
+        }
+        const given = o.hashed ? sha(o.body) : undefined;
+        if (o.op === 'publish') expect(await digests.publish(o.key, o.body, o.options, given)).toBe(await bytes.publish(o.key, o.body, o.options));
+        else await Promise.all([bytes.write(o.key, o.body, o.options), digests.write(o.key, o.body, o.options, given)]);
       }
       expect(await digests.list('')).toEqual(await bytes.list(''));
       for (const [k, stored] of bytes.objects) {
