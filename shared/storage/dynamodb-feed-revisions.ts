@@ -18,24 +18,10 @@ export class DynamoDbFeedRevisions {
 
   /** Marks the feed changed; returns the new revision. */
   async bump(feedKey: string): Promise<number> {
-    try {
-      const out = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: revisionKey(feedKey),
-          UpdateExpression: 'ADD #rev :one SET entity = :entity',
-          ExpressionAttributeNames: { '#rev': 'rev' },
-          ExpressionAttributeValues: { ':one': 1, ':entity': 'feed-revision' },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Number(out.Attributes?.['rev'] ?? 0);
-    } catch (error) {
-      throw new StorageError(`Could not bump revision of feed ${feedKey}`, { cause: error });
-    }
+    return (await this.mark(feedKey)).revision;
   }
 
-  /** As bump, returning the whole mark: the revision and the count of restarted builds (published-feed-memory.ts). */
+  /** Marks the feed changed; returns the new revision and the count of restarted builds (published-feed-memory.ts). */
   async mark(feedKey: string): Promise<FeedMark> {
     try {
       const out = await this.client.send(
