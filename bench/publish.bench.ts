@@ -697,7 +697,8 @@ export async function run(): Promise<void> {
   for (const l of limits) console.log(`full ÷ change at ${l.storage} ${l.size}: limited by ${l.limitedBy}`);
   const endLoad = loadavg().map((l) => Math.round(l * 100) / 100);
   mkdirSync(RESULTS, { recursive: true });
-  const file = join(RESULTS, steps.length > 0 ? 'steps.json' : 'latest.json');
+  // `--quick` keeps its own file: a smoke run must not replace the full plan's results.
+  const file = join(RESULTS, steps.length > 0 ? 'steps.json' : QUICK ? 'publish-quick.json' : 'latest.json');
   writeFileSync(
     file,
     `${JSON.stringify(
