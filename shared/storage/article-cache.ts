@@ -28,18 +28,11 @@ export class ArticleCache {
     maxSize: ARTICLE_CACHE_CHARACTERS,
     sizeCalculation: (a) => a.bodyHtml.length + a.bodyText.length + a.summary.length + a.title.length + 256,
   });
-  hits = 0;
-  misses = 0;
 
   /** The cached article if it is at `version`. */
   at(id: string, version: number): Article | undefined {
     const article = this.articles.get(id);
-    if (article?.version === version) {
-      this.hits += 1;
-      return article;
-    }
-    this.misses += 1;
-    return undefined;
+    return article?.version === version ? article : undefined;
   }
 
   /** Keeps the newest version read: a slower read of an older version never replaces a newer one. */

@@ -11,6 +11,7 @@ import {
   type ListingRef,
 } from './dynamodb-article-repository.js';
 import { batchWriteAll, dynamoDbCall } from './dynamodb-errors.js';
+import { mapConcurrent } from '../related/concurrency.js';
 
 /** Parallel Scan segments: the archive is read in pages of 1 MB, several at once. */
 const SCAN_SEGMENTS = 4;
@@ -83,19 +84,14 @@ export class DynamoDbArchiveListings implements ArchiveListings {
     }
     // Conditional writes (writeListingItems): the Scan may be older than a change synced meanwhile, whose
     // items must not be put back to an older version. An article refused that way is left to that sync.
-    const records: Record<string, unknown>[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(REPAIR_CONCURRENCY, repairs.length) }, async () => {
-        while (next < repairs.length) {
-          const repair = repairs[next++] as (typeof repairs)[number];
-          if (await writeListingItems(this.client, this.tableName, repair.id, repair.version, repair.toPut, repair.toDelete)) {
-            records.push({ PutRequest: { Item: { pk: `ARTICLE#${repair.id}`, sk: LISTED_SORT_KEY, entity: 'listed', listings: repair.desired } } });
-          }
-        }
-      }),
+    const repaired = await mapConcurrent(repairs, REPAIR_CONCURRENCY, (repair) =>
+      writeListingItems(this.client, this.tableName, repair.id, repair.version, repair.toPut, repair.toDelete),
     );
-    await this.batchWrite(records);
+    await this.batchWrite(
+      repairs
+        .filter((_, i) => repaired[i])
+        .map((repair) => ({ PutRequest: { Item: { pk: `ARTICLE#${repair.id}`, sk: LISTED_SORT_KEY, entity: 'listed', listings: repair.desired } } })),
+    );
     return { articles: articles.size, paths: [...paths].sort() };
   }
 

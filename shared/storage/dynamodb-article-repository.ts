@@ -14,6 +14,7 @@ import { isVisibleAt } from '../embargo/visibility.js';
 import { feedPathsForArticle } from '../feeds/feed-paths.js';
 import { ArticleSchema, type Article } from '../model/article.js';
 import { ArticleCache } from './article-cache.js';
+import { mapConcurrent } from '../related/concurrency.js';
 import type { ArticleRepository, ListingChange } from '../ports.js';
 
 /**
@@ -214,12 +215,12 @@ export class DynamoDbArticleRepository implements ArticleRepository {
       // Record the union first, marked unsettled: if we stop half-way, the next sync still knows every
       // listing item that may exist, and writes every desired one again since it cannot know which were written.
       await this.putListed(articleId, [...listed, ...newKeys], false);
-      if (!(await this.writeListingItems(articleId, article?.version, toPut, toDelete))) return undefined;
+      if (!(await writeListingItems(this.client, this.tableName, articleId, article?.version, toPut, toDelete))) return undefined;
       await this.putListed(articleId, desired, true);
     } else if (toPut.length > 0) {
       // The same items naming a newer version: no item can be left behind, so no unsettled record is needed.
       // Stopping half-way leaves the record naming the older version, and the next sync writes them all again.
-      if (!(await this.writeListingItems(articleId, article?.version, toPut, []))) return undefined;
+      if (!(await writeListingItems(this.client, this.tableName, articleId, article?.version, toPut, []))) return undefined;
       await this.putListed(articleId, desired, true);
     }
     const changes = new Map<string, Set<string>>();
@@ -238,16 +239,6 @@ export class DynamoDbArticleRepository implements ArticleRepository {
     );
   }
 
-  /**
-   * Writes and deletes listing items, each only if it names no newer version of the article than
-   * `version`: readers trust the version a listing item names (article-cache.ts), so a sync that read
-   * the article before a newer one's sync must not put its older version back. False when one was
-   * refused; the others may have been written (each is right for its own version) and the caller syncs again.
-   */
-  private async writeListingItems(articleId: string, version: number | undefined, puts: ListingRef[], deletes: ListingRef[]): Promise<boolean> {
-    return writeListingItems(this.client, this.tableName, articleId, version, puts, deletes);
-  }
-
   private call<T>(what: string, send: () => Promise<T>): Promise<T> {
     return dynamoDbCall(what, this.tableName, send);
   }
@@ -261,7 +252,9 @@ const LISTING_WRITE_CONCURRENCY = 16;
 /**
  * Conditional PutItem/DeleteItem per listing item (BatchWriteItem takes no condition): an item is
  * written or deleted only if it names no version newer than `version` (undefined: the article is gone,
- * any item may go). Returns false when some item was refused.
+ * any item may go). Readers trust the version a listing item names (article-cache.ts), so a sync that read
+ * the article before a newer one's sync must not put its older version back. Returns false when some item
+ * was refused; the others may have been written (each is right for its own version) and the caller syncs again.
  */
 export async function writeListingItems(
   client: DynamoDBDocumentClient,
@@ -281,22 +274,16 @@ export async function writeListingItems(
     ...puts.map((l) => () => client.send(new PutCommand({ TableName: tableName, Item: listingItem(articleId, l), ...guard }))),
     ...deletes.map((l) => () => client.send(new DeleteCommand({ TableName: tableName, Key: { pk: listingPk(l.path), sk: l.sortKey }, ...guard }))),
   ];
-  let refused = false;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(LISTING_WRITE_CONCURRENCY, writes.length) }, async () => {
-      while (next < writes.length) {
-        const write = writes[next++] as () => Promise<unknown>;
-        try {
-          await write();
-        } catch (error) {
-          if (error instanceof ConditionalCheckFailedException) refused = true;
-          else throw new StorageError(`Writing listing items of article ${articleId} failed on table ${tableName}`, { cause: error });
-        }
-      }
-    }),
-  );
-  return !refused;
+  const accepted = await mapConcurrent(writes, LISTING_WRITE_CONCURRENCY, async (write) => {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new StorageError(`Writing listing items of article ${articleId} failed on table ${tableName}`, { cause: error });
+    }
+  });
+  return accepted.every(Boolean);
 }
 
 /** The article version each listing item names, by article id; items that name none are left out. */
