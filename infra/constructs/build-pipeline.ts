@@ -93,7 +93,10 @@ export class WartaBuildPipeline extends Concern {
         list: true,
       })
       .setEnvironment(ENV.feedItemLimit, String(props.feedItemLimit ?? 50))
-      .setEnvironment(ENV.feedMaxAgeSeconds, feedMaxAgeSeconds);
+      .setEnvironment(ENV.feedMaxAgeSeconds, feedMaxAgeSeconds)
+      // A third of the function's 1,024 MiB: the subscription documents of every feed of a 100,000-article
+      // archive took 204 MiB of it in the bench (docs/performance.md).
+      .setEnvironment(ENV.fragmentCacheMiB, '320');
 
     this.relatedBuilder = new WartaFunction(this, 'RelatedBuilder', {
       name: 'RelatedBuilder',

@@ -15,6 +15,8 @@ export const ENV = {
   feedItemLimit: 'FEED_ITEM_LIMIT',
   feedMaxAgeSeconds: 'FEED_MAX_AGE_SECONDS',
   feedMaxBytes: 'FEED_MAX_BYTES',
+  /** Memory a builder keeps rendered feed entries in, in MiB (shared/feeds/fragment-cache.ts). */
+  fragmentCacheMiB: 'FRAGMENT_CACHE_MIB',
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
   webhookSecretArn: 'WEBHOOK_SECRET_ARN',
   signingKeySecretArn: 'SIGNING_KEY_SECRET_ARN',

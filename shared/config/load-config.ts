@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ConfigurationError } from '../errors.js';
 import { ENV } from './env-names.js';
+import { DEFAULT_FRAGMENT_CACHE_MIB } from '../feeds/fragment-cache.js';
 
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 
@@ -32,6 +33,11 @@ export const RuntimeConfigSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * MiB of rendered feed entries a builder keeps between builds: enough for the subscription documents of
+   * every feed, or changes render again what was dropped (docs/performance.md).
+   */
+  fragmentCacheMiB: z.coerce.number().int().min(16).max(8192).default(DEFAULT_FRAGMENT_CACHE_MIB),
   site: SiteConfigSchema,
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
@@ -96,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     inboxBucketName: pick(ENV.inboxBucketName),
     webhookSecretArn: pick(ENV.webhookSecretArn),
     s3ForcePathStyle: pick(ENV.s3ForcePathStyle),
+    fragmentCacheMiB: pick(ENV.fragmentCacheMiB),
     site: siteFromEnv(pick),
   };
   const parsed = RuntimeConfigSchema.safeParse(raw);
@@ -106,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
       inboxBucketName: ENV.inboxBucketName,
       webhookSecretArn: ENV.webhookSecretArn,
       s3ForcePathStyle: ENV.s3ForcePathStyle,
+      fragmentCacheMiB: ENV.fragmentCacheMiB,
     });
   }
   return parsed.data;

@@ -1,6 +1,8 @@
 import { isHttpUrl } from '../text/http-url.js';
 import { correctionNoteHtml } from '../article/correction.js';
 import type { Article, Image } from '../model/article.js';
+import { derivedFrom } from '../model/frozen-article.js';
+import { entryDigest } from './fragment-cache.js';
 import { articleTagUri } from './feed-ids.js';
 import { stripInvalidXmlChars } from './xml-text.js';
 
@@ -95,4 +97,31 @@ export function toFeedEntry(
     leadImage: options.includeImages && isHttpUrl(article.images[0]?.url) ? article.images[0] : undefined,
     related: options.related.filter((r) => isHttpUrl(r.url)).map((r) => ({ ...r, title: clean(r.title), ...(r.reason === undefined ? {} : { reason: clean(r.reason) }) })),
   };
+}
+
+/** A feed entry with the cache keys of its rendered fragments in each format (fragment-cache.ts). */
+export interface DigestedEntry {
+  readonly entry: FeedEntry;
+  readonly keys: { readonly rss: string; readonly atom: string; readonly json: string };
+}
+
+const entriesOfShared = new WeakMap<object, Map<string, DigestedEntry>>();
+
+/**
+ * `toFeedEntry` with its fragments' keys, remembered for a shared article (frozen-article.ts) by the
+ * options that shape the entry: an article stays in its feeds for many builds, and cleaning and
+ * digesting its whole body again for each one was most of the work of an entry whose fragments were
+ * already rendered (docs/performance.md). The entry is shared too: renderers only read it.
+ */
+export function digestedFeedEntry(
+  article: Article,
+  siteUrl: string,
+  options: { fullText: boolean; includeImages: boolean; related: readonly RelatedLink[] },
+): DigestedEntry {
+  const variant = `${siteUrl}\n${options.fullText}\n${options.includeImages}\n${options.related.length === 0 ? '' : JSON.stringify(options.related)}`;
+  return derivedFrom(entriesOfShared, article, variant, () => {
+    const entry = Object.freeze(toFeedEntry(article, siteUrl, options));
+    const digest = entryDigest(entry);
+    return Object.freeze({ entry, keys: Object.freeze({ rss: `rss ${digest}`, atom: `atom ${digest}`, json: `json ${digest}` }) });
+  });
 }

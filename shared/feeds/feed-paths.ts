@@ -1,4 +1,5 @@
 import type { Article } from '../model/article.js';
+import { derivedFrom } from '../model/frozen-article.js';
 import { slugify } from '../text/slugify.js';
 
 /**
@@ -26,16 +27,23 @@ export function authorFeedPath(authorName: string): string {
   return `author/${slugify(authorName)}`;
 }
 
-/** Every public feed a published article belongs to; none for a withdrawn one. */
-export function feedPathsForArticle(article: Pick<Article, 'status' | 'section' | 'tags' | 'authors'>): string[] {
-  if (article.status !== 'published') return [];
-  const paths = [
-    LATEST_FEED_PATH,
-    sectionFeedPath(article.section),
-    ...article.tags.map(tagFeedPath),
-    ...article.authors.map((a) => authorFeedPath(a.name)),
-  ].filter((p) => !p.endsWith('/'));
-  return [...new Set(paths)];
+const pathsOfShared = new WeakMap<object, Map<string, readonly string[]>>();
+
+/**
+ * Every public feed a published article belongs to; none for a withdrawn one. Remembered for a shared
+ * article (frozen-article.ts): each feed a build renders asks it of every article it lists.
+ */
+export function feedPathsForArticle(article: Pick<Article, 'status' | 'section' | 'tags' | 'authors'>): readonly string[] {
+  return derivedFrom(pathsOfShared, article, '', () => {
+    if (article.status !== 'published') return Object.freeze([]);
+    const paths = [
+      LATEST_FEED_PATH,
+      sectionFeedPath(article.section),
+      ...article.tags.map(tagFeedPath),
+      ...article.authors.map((a) => authorFeedPath(a.name)),
+    ].filter((p) => !p.endsWith('/'));
+    return Object.freeze([...new Set(paths)]);
+  });
 }
 
 /** The kind of a feed path and the slug after its prefix. */

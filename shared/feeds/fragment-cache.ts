@@ -31,32 +31,42 @@ export function fragmentOf(text: string): Fragment {
 }
 
 /**
+ * What a document is: a subscription document (a feed's current entries, a partner feed), which every
+ * change to the feed assembles again from the same fragments, or an archive page, written once when
+ * sealed and again only when one of its old entries is corrected.
+ */
+export type FragmentUse = 'current' | 'archive';
+
+/**
  * Bounded by the bytes held (least recently used first out); a miss only costs the render.
+ * Two tiers, so that archive pages cannot push out the fragments of subscription documents: a full
+ * rebuild at 100,000 stored articles renders 1.6 million fragments for its archive pages, and with one
+ * tier those left the changes after it a cache of old entries, re-rendering ≈ 60 of the subscription
+ * documents' fragments per change where 1,000 stored articles re-rendered 4 (docs/performance.md).
+ * Archive pages use the current tier's fragments without making them recent, and keep theirs in the
+ * archive tier (a full rebuild reuses an article's fragments across the archive pages of its feeds);
+ * a subscription document takes what it finds there into the current tier.
  * `lru-cache` keeps the order in a linked list: a hand-written LRU over a Map (delete and re-insert on
  * each hit, evict from the front) made V8 skip the Map's deleted slots from its start on every eviction,
  * about 15 µs per miss once full, four times lru-cache's cost under a full rebuild's churn (docs/performance.md).
  */
 export class FragmentCache {
-  private readonly fragments: LRUCache<string, Fragment>;
+  private readonly current: LRUCache<string, Fragment>;
+  private readonly archive: LRUCache<string, Fragment> | undefined;
   hits = 0;
   misses = 0;
 
-  constructor(maxBytes: number) {
+  /** `archiveBytes` 0: one tier, which archive pages use as subscription documents do. */
+  constructor(maxBytes: number, archiveBytes = 0) {
     // lru-cache wants positive sizes; an empty fragment counts as one byte.
-    this.fragments = new LRUCache<string, Fragment>({ maxSize: maxBytes, sizeCalculation: (f) => Math.max(1, f.utf8.byteLength) });
+    const tier = (bytes: number) => new LRUCache<string, Fragment>({ maxSize: bytes, sizeCalculation: (f) => Math.max(1, f.utf8.byteLength) });
+    this.current = tier(maxBytes);
+    this.archive = archiveBytes > 0 ? tier(archiveBytes) : undefined;
   }
 
-  get(key: string, render: () => string): Fragment {
-    const cached = this.fragments.get(key);
-    if (cached !== undefined) {
-      this.hits += 1;
-      return cached;
-    }
-    this.misses += 1;
-    const fragment = fragmentOf(render());
-    // A fragment larger than the whole bound is returned without being kept (lru-cache refuses it).
-    this.fragments.set(key, fragment);
-    return fragment;
+  get(key: string, render: () => string, use: FragmentUse = 'current'): Fragment {
+    const [fragment] = this.getAll([key], () => [render()], use);
+    return fragment as Fragment;
   }
 
   /**
@@ -64,8 +74,8 @@ export class FragmentCache {
    * their positions in `keys` (a repeated key once) and answering their texts in the same order: rendering
    * several entries in one go costs much less than one at a time (render-feeds.ts).
    */
-  getAll(keys: readonly string[], render: (missing: number[]) => string[]): Fragment[] {
-    const found: (Fragment | undefined)[] = keys.map((key) => this.fragments.get(key));
+  getAll(keys: readonly string[], render: (missing: number[]) => string[], use: FragmentUse = 'current'): Fragment[] {
+    const found: (Fragment | undefined)[] = keys.map((key) => this.find(key, use));
     const missing: number[] = [];
     const first = new Map<string, number>();
     found.forEach((fragment, i) => {
@@ -77,11 +87,12 @@ export class FragmentCache {
     if (missing.length > 0) {
       const texts = render(missing);
       if (texts.length !== missing.length) throw new Error(`Rendered ${texts.length} fragments for ${missing.length} entries`);
+      const tier = use === 'archive' && this.archive ? this.archive : this.current;
       missing.forEach((i, n) => {
         const fragment = fragmentOf(texts[n] as string);
         found[i] = fragment;
         // A fragment larger than the whole bound is returned without being kept (lru-cache refuses it).
-        this.fragments.set(keys[i] as string, fragment);
+        tier.set(keys[i] as string, fragment);
       });
     }
     this.misses += missing.length;
@@ -89,13 +100,31 @@ export class FragmentCache {
     return found.map((fragment, i) => fragment ?? (found[first.get(keys[i] as string) as number] as Fragment));
   }
 
+  private find(key: string, use: FragmentUse): Fragment | undefined {
+    if (use === 'archive' && this.archive) return this.current.peek(key) ?? this.archive.get(key);
+    const held = this.current.get(key);
+    if (held !== undefined || !this.archive) return held;
+    const archived = this.archive.get(key);
+    if (archived !== undefined) {
+      this.archive.delete(key);
+      this.current.set(key, archived);
+    }
+    return archived;
+  }
+
   /** Bytes of the fragments held. */
   get heldBytes(): number {
-    return this.fragments.calculatedSize;
+    return this.current.calculatedSize + (this.archive?.calculatedSize ?? 0);
+  }
+
+  /** Bytes held by each tier. */
+  get heldByUse(): Record<FragmentUse, number> {
+    return { current: this.current.calculatedSize, archive: this.archive?.calculatedSize ?? 0 };
   }
 
   clear(): void {
-    this.fragments.clear();
+    this.current.clear();
+    this.archive?.clear();
   }
 }
 
@@ -115,13 +144,25 @@ export function entryDigest(entry: FeedEntry): string {
 }
 
 /**
- * Process-wide cache of the three renderers: 128 MiB of UTF-8, the memory 64 Mi characters of two-byte
- * strings took before (about twice the fragments, since the corpus text is mostly one byte a character).
- * A change at 10,000 stored articles asks for about 1,200 fragments (its feeds, the archive pages it
- * touches, partner feeds); fragments its feeds show but the cache dropped are rendered again
- * (docs/performance.md). The feed and related builders have 1,024 MiB.
+ * Default bound of a builder's fragments (`FRAGMENT_CACHE_MIB`), four fifths for subscription documents:
+ * the subscription documents of all 472 feeds of the bench's 100,000-article archive take 204 MiB
+ * (10,000 articles: 95 MiB), and a change re-renders whatever of them the cache dropped. The feed
+ * builder has 1,024 MiB (docs/performance.md).
  */
-export const entryFragments = new FragmentCache(128 * 1024 * 1024);
+export const DEFAULT_FRAGMENT_CACHE_MIB = 320;
+
+/** A fragment cache of `mib` MiB: four fifths for subscription documents, a fifth for archive pages. */
+export function fragmentCacheOf(mib: number): FragmentCache {
+  const bytes = mib * 2 ** 20;
+  const current = Math.floor((bytes * 4) / 5);
+  return new FragmentCache(current, bytes - current);
+}
+
+/**
+ * The cache renderers use when none is given: the runtime gives each builder its own, sized by its
+ * configuration (shared/runtime/dependencies.ts); tests and tools rendering a feed use this one.
+ */
+export const entryFragments = fragmentCacheOf(DEFAULT_FRAGMENT_CACHE_MIB);
 
 /** UTF-8 sizes of rendered documents, recorded by the renderers so budget checks need not measure them again. */
 const documentBytes = new WeakMap<object, number>();

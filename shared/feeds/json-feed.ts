@@ -1,5 +1,5 @@
 import type { FeedEntry } from './feed-entry.js';
-import { entryFragments, fragmentOf } from './fragment-cache.js';
+import { fragmentOf, type FragmentCache, type FragmentUse } from './fragment-cache.js';
 import { stripInvalidXmlCharsDeep } from './xml-text.js';
 
 /**
@@ -94,10 +94,10 @@ export function renderJsonFeed(head: JsonFeedHead, entries: readonly FeedEntry[]
 
 /**
  * `renderJsonFeed` as UTF-8 bytes. Items are serialized one by one (and reused across documents when
- * `digests`, the entries' cache keys, are given: see fragment-cache.ts), then placed where
+ * `cached` gives the entries' cache keys: see fragment-cache.ts), then placed where
  * `JSON.stringify` of the whole document puts them.
  */
-export function renderJsonFeedBytes(head: JsonFeedHead, entries: readonly FeedEntry[], digests?: readonly string[]): Buffer {
+export function renderJsonFeedBytes(head: JsonFeedHead, entries: readonly FeedEntry[], cached?: { keys: readonly string[]; use: FragmentUse; fragments: FragmentCache }): Buffer {
   const feed: JsonFeed = {
     version: JSON_FEED_VERSION,
     title: head.title,
@@ -114,10 +114,9 @@ export function renderJsonFeedBytes(head: JsonFeedHead, entries: readonly FeedEn
   // Every string, including URLs and ids the entry did not clean, without the characters XML forbids (docs/feeds.md).
   const skeleton = JSON.stringify(stripInvalidXmlCharsDeep(feed), null, 2);
   if (entries.length === 0) return Buffer.from(`${skeleton}\n`, 'utf8');
-  const items = entries.map((entry, i) => {
-    const digest = digests?.[i];
-    return digest === undefined ? fragmentOf(itemJson(entry)) : entryFragments.get(`json ${digest}`, () => itemJson(entry));
-  });
+  const items = cached
+    ? cached.fragments.getAll(cached.keys, (missing) => missing.map((i) => itemJson(entries[i] as FeedEntry)), cached.use)
+    : entries.map((entry) => fragmentOf(itemJson(entry)));
   // `items` is the last member, and an unescaped `"items": []` can only be that key (quotes inside strings are escaped).
   const empty = '"items": []';
   const at = skeleton.lastIndexOf(empty);

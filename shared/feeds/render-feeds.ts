@@ -2,8 +2,8 @@ import { Feed, type Item } from 'feed';
 import type { Article, Image } from '../model/article.js';
 import { FEED_HISTORY_NAMESPACE, type ArchiveLinks } from './feed-archive.js';
 import { EMPTY_FEED_DATE, feedTagUri } from './feed-ids.js';
-import { toFeedEntry, type FeedEntry, type RelatedLink } from './feed-entry.js';
-import { entryDigest, entryFragments, largestDocument, recordBytes, type Fragment } from './fragment-cache.js';
+import { digestedFeedEntry, type FeedEntry, type RelatedLink } from './feed-entry.js';
+import { entryFragments, largestDocument, recordBytes, type Fragment, type FragmentCache, type FragmentUse } from './fragment-cache.js';
 import { renderJsonFeedBytes } from './json-feed.js';
 import {
   appendToElements,
@@ -52,6 +52,8 @@ export interface RenderOptions {
   fullText?: boolean;
   /** Include the lead image (RSS media:content, Atom enclosure link, JSON image). Default true. */
   includeImages?: boolean;
+  /** Where rendered entries are kept for the next documents that show them; default `entryFragments`. */
+  fragments?: FragmentCache;
 }
 
 export interface RenderedFeeds {
@@ -299,16 +301,13 @@ function rssItems(entries: readonly FeedEntry[]): string[] {
   return cutEntries(slots.fill(appendToElements(feed.rss2(), 'item', extras, indent)), 'item', ' '.repeat(8), entries.length);
 }
 
-function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], digests: readonly string[], updated: Date): Buffer {
+function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], cached: { keys: readonly string[]; use: FragmentUse; fragments: FragmentCache }, updated: Date): Buffer {
   const feed = baseFeed(meta, updated, { rss: meta.links.rss });
   const history = meta.archive?.current ? ` xmlns:fh="${FEED_HISTORY_NAMESPACE}"` : '';
   const rootTag = `<rss version="2.0" xmlns:atom="${NS.atom}" xmlns:content="${NS.content}" xmlns:dc="${NS.dc}" xmlns:media="${NS.media}"${history}>`;
   // Feed-level elements go before the first item, that is at the end of the channel before the items are placed.
   const skeleton = insertFeedElements(replaceRootStartTag(feed.rss2(), 'rss', rootTag), 'channel', 'item', archiveElements(meta.archive, 'atom:link', 'rss'), ' '.repeat(8));
-  const items = entryFragments.getAll(
-    digests.map((digest) => `rss ${digest}`),
-    (missing) => inGroups(missing.map((i) => entries[i] as FeedEntry), rssItems),
-  );
+  const items = cached.fragments.getAll(cached.keys, (missing) => inGroups(missing.map((i) => entries[i] as FeedEntry), rssItems), cached.use);
   return spliceEntries(skeleton, '\n    </channel>', items);
 }
 
@@ -346,17 +345,14 @@ function atomEntries(entries: readonly FeedEntry[]): string[] {
   return cutEntries(slots.fill(appendToElements(feed.atom1(), 'entry', extras, ' '.repeat(8))), 'entry', ' '.repeat(4), entries.length);
 }
 
-function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], digests: readonly string[], updated: Date): Buffer {
+function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], cached: { keys: readonly string[]; use: FragmentUse; fragments: FragmentCache }, updated: Date): Buffer {
   const feed = baseFeed(meta, updated, { atom: meta.links.atom });
   // Atom requires an author on every entry or on the feed; the publisher covers entries without a byline.
   feed.options.author = { name: forXmlJsText(meta.publisher), link: meta.siteUrl };
   const history = meta.archive?.current ? ` xmlns:fh="${FEED_HISTORY_NAMESPACE}"` : '';
   const rootTag = `<feed xmlns="${NS.atom}"${history} xml:lang="${escapeHtml(meta.language)}">`;
   const skeleton = insertFeedElements(replaceRootStartTag(feed.atom1(), 'feed', rootTag), 'feed', 'entry', archiveElements(meta.archive, 'link', 'atom'), ' '.repeat(4));
-  const items = entryFragments.getAll(
-    digests.map((digest) => `atom ${digest}`),
-    (missing) => inGroups(missing.map((i) => entries[i] as FeedEntry), atomEntries),
-  );
+  const items = cached.fragments.getAll(cached.keys, (missing) => inGroups(missing.map((i) => entries[i] as FeedEntry), atomEntries), cached.use);
   return spliceEntries(skeleton, '\n</feed>', items);
 }
 
@@ -385,14 +381,17 @@ export function renderFeeds(meta: FeedMeta, articles: readonly Article[], option
 export function renderFeedBytes(meta: FeedMeta, articles: readonly Article[], options: RenderOptions = {}): RenderedFeedBytes {
   const fullText = options.fullText ?? true;
   const includeImages = options.includeImages ?? true;
-  const entries = uniqueById(articles).map((article) =>
-    toFeedEntry(article, meta.siteUrl, { fullText, includeImages, related: options.relatedLinks?.get(article.id) ?? [] }),
+  const digested = uniqueById(articles).map((article) =>
+    digestedFeedEntry(article, meta.siteUrl, { fullText, includeImages, related: options.relatedLinks?.get(article.id) ?? [] }),
   );
+  const entries = digested.map((d) => d.entry);
   const clean = cleanMeta(meta);
   const updated = feedBuildDate(entries);
-  const digests = entries.map(entryDigest);
-  const rss = renderRss(clean, entries, digests, updated);
-  const atom = renderAtom(clean, entries, digests, updated);
+  // Only archive pages link their subscription document (rel="current"); see FragmentUse.
+  const use: FragmentUse = meta.archive?.current ? 'archive' : 'current';
+  const fragments = options.fragments ?? entryFragments;
+  const rss = renderRss(clean, entries, { keys: digested.map((d) => d.keys.rss), use, fragments }, updated);
+  const atom = renderAtom(clean, entries, { keys: digested.map((d) => d.keys.atom), use, fragments }, updated);
   const json = renderJsonFeedBytes(
     {
       title: clean.title,
@@ -405,7 +404,7 @@ export function renderFeedBytes(meta: FeedMeta, articles: readonly Article[], op
       ...(clean.archive?.prevArchive ? { nextUrl: clean.archive.prevArchive.json } : {}),
     },
     entries,
-    digests,
+    { keys: digested.map((d) => d.keys.json), use, fragments },
   );
   return { rss, atom, json };
 }

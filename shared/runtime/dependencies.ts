@@ -15,6 +15,7 @@ import type { PartnerDeliveryStore, PartnerRepository } from '../partners/partne
 import { DynamoDbPartnerDeliveries } from '../storage/dynamodb-partner-deliveries.js';
 import { rebuildPartnerOutputs, type PartnerOutputDeps } from '../partners/build-partner-outputs.js';
 import { renderFeeds } from '../feeds/render-feeds.js';
+import { fragmentCacheOf, type FragmentCache } from '../feeds/fragment-cache.js';
 import type { BuildFeedsDeps } from '../usecases/build-feeds.js';
 import { DynamoDbRelatedStore } from '../storage/dynamodb-related-store.js';
 import { DynamoDbFeedDirectory } from '../storage/dynamodb-feed-directory.js';
@@ -30,6 +31,8 @@ export interface Dependencies {
   publisher: ObjectPublisher;
   /** What this process last published of each feed: one per process, shared by every build in it. */
   publishedFeeds: PublishedFeedMemory;
+  /** Rendered feed entries, kept across builds: one per process, bounded by FRAGMENT_CACHE_MIB. */
+  fragments: FragmentCache;
   partners: PartnerRepository;
   /** What each partner has been sent (so a change never lists a partner's prefix). */
   partnerDeliveries: PartnerDeliveryStore;
@@ -65,6 +68,7 @@ export function buildDependencies(config: RuntimeConfig, overrides: ClientOverri
     feedRevisions: new DynamoDbFeedRevisions(documentClient, config.articlesTableName),
     publisher: new S3ObjectPublisher(s3, config.feedBucketName),
     publishedFeeds: new PublishedFeedMemory(),
+    fragments: fragmentCacheOf(config.fragmentCacheMiB),
     partners: new DynamoDbPartnerRepository(documentClient, config.articlesTableName),
     partnerDeliveries: new DynamoDbPartnerDeliveries(documentClient, config.articlesTableName),
     related: new DynamoDbRelatedStore(documentClient, config.articlesTableName),
@@ -81,7 +85,7 @@ export function partnerOutputDependencies(deps: Dependencies): PartnerOutputDeps
     partners: deps.partners,
     publisher: deps.publisher,
     deliveries: deps.partnerDeliveries,
-    render: renderFeeds,
+    render: (meta, articles, options) => renderFeeds(meta, articles, { ...options, fragments: deps.fragments }),
     site,
     itemLimit: site.feedItemLimit,
     related: deps.related,
@@ -100,6 +104,7 @@ export function feedBuildDependencies(deps: Dependencies): BuildFeedsDeps {
     revisions: deps.feedRevisions,
     publisher: deps.publisher,
     publishedFeeds: deps.publishedFeeds,
+    fragments: deps.fragments,
     site: deps.config.site,
     clock: deps.clock,
     archives: new DynamoDbFeedArchive(deps.documentClient, deps.config.articlesTableName),

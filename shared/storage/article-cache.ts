@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Article } from '../model/article.js';
+import { freezeArticle } from '../model/frozen-article.js';
 
 /**
  * Characters of article text held (bodies, plain text, summaries; about twice as many bytes at most):
@@ -21,7 +22,8 @@ export const ARTICLE_CACHE_CHARACTERS = 64 * 2 ** 20;
  * Only the listing's word is trusted, never the cache's: a listing item written before a change
  * names the older version and the article is read.
  *
- * Cached articles are frozen: callers share them.
+ * Cached articles are frozen (freezeArticle): callers share them, and what is derived from one may be
+ * remembered by its identity.
  */
 export class ArticleCache {
   private readonly articles = new LRUCache<string, Article>({
@@ -38,17 +40,9 @@ export class ArticleCache {
   /** Keeps the newest version read: a slower read of an older version never replaces a newer one. */
   remember(article: Article): Article {
     const cached = this.articles.get(article.id, { updateAgeOnGet: false });
-    if (cached && cached.version >= article.version) return cached.version === article.version ? cached : deepFreeze(article);
-    const frozen = deepFreeze(article);
+    if (cached && cached.version >= article.version) return cached.version === article.version ? cached : freezeArticle(article);
+    const frozen = freezeArticle(article);
     this.articles.set(article.id, frozen);
     return frozen;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

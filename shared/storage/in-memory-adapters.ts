@@ -8,6 +8,7 @@ import type { FeedArchiveStore, FeedRevisionStore, ListingKey, ListingRange } fr
 import type { FeedMark } from '../usecases/published-feed-memory.js';
 import { systemClock, type ArticleRepository, type Clock, type ListingChange, type ObjectPublisher, type PublishOptions } from '../ports.js';
 import { isVisibleAt } from '../embargo/visibility.js';
+import { ArticleCache } from './article-cache.js';
 import type { PartnerDelivery, PartnerDeliveryChange, PartnerDeliveryStore, PartnerFormat } from '../partners/partner.js';
 
 /**
@@ -49,10 +50,22 @@ export class InMemoryArticleRepository implements ArticleRepository {
     return this.stored(id);
   }
 
-  async getMany(ids: readonly string[]): Promise<Article[]> {
+  /**
+   * Articles as the feed builder last read them, shared and frozen, as DynamoDbArticleRepository keeps
+   * them: an article held at the version its listing names is not deserialized again, and what the
+   * builder derives from it (feed entries, digests) is remembered (shared/model/frozen-article.ts).
+   */
+  private readonly cache = new ArticleCache();
+  /** The stored version of each article, which its listing keys name (as listing items do in DynamoDB). */
+  private readonly versions = new Map<string, number>();
+
+  async getMany(ids: readonly string[], listedVersions?: ReadonlyMap<string, number>): Promise<Article[]> {
     return ids.flatMap((id) => {
+      const version = listedVersions?.get(id);
+      const cached = version === undefined ? undefined : this.cache.at(id, version);
+      if (cached) return [cached];
       const a = this.stored(id);
-      return a ? [a] : [];
+      return a ? [this.cache.remember(a)] : [];
     });
   }
 
@@ -113,13 +126,18 @@ export class InMemoryArticleRepository implements ArticleRepository {
     const keys = this.listings.get(feedPath) ?? [];
     const from = range.after === undefined ? 0 : sortedIndex(keys, range.after) + (keys[sortedIndex(keys, range.after)] === range.after ? 1 : 0);
     const to = range.upTo === undefined ? keys.length : sortedIndex(keys, range.upTo) + (keys[sortedIndex(keys, range.upTo)] === range.upTo ? 1 : 0);
-    return keys.slice(from, Math.max(from, to)).map((sortKey) => ({ sortKey, articleId: idOfListingKey(sortKey) }));
+    return keys.slice(from, Math.max(from, to)).map((sortKey) => {
+      const articleId = idOfListingKey(sortKey);
+      const articleVersion = this.versions.get(articleId);
+      return articleVersion === undefined ? { sortKey, articleId } : { sortKey, articleId, articleVersion };
+    });
   }
 
   private store(article: Article): void {
     const previous = this.stored(article.id);
     if (previous) for (const path of feedPathsForArticle(previous)) this.unlist(path, listingSortKey(previous));
     this.articles.set(article.id, serialize(article));
+    this.versions.set(article.id, article.version);
     if (isVisibleAt(article, this.clock.now())) for (const path of feedPathsForArticle(article)) this.list(path, listingSortKey(article));
   }
 

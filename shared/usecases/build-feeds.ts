@@ -14,7 +14,7 @@ import { FEED_FORMATS, feedObjectKey, feedPathsForArticle, LATEST_FEED_PATH, par
 import type { FeedMeta, RelatedLink, RenderedFeedBytes } from '../feeds/render-feeds.js';
 import { renderFeedBytes } from '../feeds/render-feeds.js';
 import { renderWithinBudget } from '../feeds/feed-budget.js';
-import { largestDocument } from '../feeds/fragment-cache.js';
+import { largestDocument, type FragmentCache } from '../feeds/fragment-cache.js';
 import type { Article } from '../model/article.js';
 import { isVisibleAt } from '../embargo/visibility.js';
 import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
@@ -83,6 +83,8 @@ export interface BuildFeedsDeps {
   publishedFeeds?: PublishedFeedMemory;
   /** Related links rendered into entries; feeds build without them when absent. */
   related?: RelatedLinksSource;
+  /** The builder's rendered entries, kept across builds (fragment-cache.ts); the process-wide one when absent. */
+  fragments?: FragmentCache;
   /** Rebuilds partner outputs for the same change (partners/<id>/…). */
   partnerOutputs?: (changedArticleIds: readonly string[]) => Promise<{ written: string[]; deleted: string[] }>;
   /**
@@ -234,7 +236,7 @@ type PublishOutcome = {
  * before and after the change): never any other archive page.
  */
 export async function publishFeed(
-  deps: Pick<BuildFeedsDeps, 'articles' | 'publisher' | 'site' | 'related' | 'archives' | 'clock'>,
+  deps: Pick<BuildFeedsDeps, 'articles' | 'publisher' | 'site' | 'related' | 'archives' | 'clock' | 'fragments'>,
   path: string,
   touchedSortKeys: readonly string[] = [],
   /** What this process left of the feed, when no other build can have changed it since. */
@@ -336,7 +338,7 @@ function formatLinks(site: SiteConfig, key: (format: FeedFormat) => string): For
  * (`wholePage`) must lose no entry, so when it would not fit it is rendered without full text.
  */
 async function publishDocument(
-  deps: Pick<BuildFeedsDeps, 'publisher' | 'site' | 'related'>,
+  deps: Pick<BuildFeedsDeps, 'publisher' | 'site' | 'related' | 'fragments'>,
   path: string,
   articles: readonly Article[],
   recalled: ReadonlyMap<string, string> | undefined,
@@ -353,11 +355,12 @@ async function publishDocument(
   };
   // As bytes: what is uploaded, assembled from cached fragments without building the text (fragment-cache.ts).
   let rendered: RenderedFeedBytes;
+  const options = { relatedLinks, ...(deps.fragments ? { fragments: deps.fragments } : {}) };
   if (target.wholePage) {
-    rendered = renderFeedBytes(meta(articles), articles, { relatedLinks });
-    if (largestDocument(rendered) > deps.site.feedMaxBytes) rendered = renderFeedBytes(meta(articles), articles, { relatedLinks, fullText: false });
+    rendered = renderFeedBytes(meta(articles), articles, options);
+    if (largestDocument(rendered) > deps.site.feedMaxBytes) rendered = renderFeedBytes(meta(articles), articles, { ...options, fullText: false });
   } else {
-    rendered = renderWithinBudget(articles, (entries) => renderFeedBytes(meta(entries), entries, { relatedLinks }), deps.site.feedMaxBytes);
+    rendered = renderWithinBudget(articles, (entries) => renderFeedBytes(meta(entries), entries, options), deps.site.feedMaxBytes);
   }
   const formats = Object.keys(FEED_FORMATS) as FeedFormat[];
   const outcomes = await Promise.all(

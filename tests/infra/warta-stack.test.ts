@@ -88,7 +88,7 @@ describe('Warta stack, full configuration (partner keys, custom domain, alarm em
       Ingest: [ENV.articlesTableName, ENV.feedBucketName, ENV.webhookSecretArn, ...site],
       Inbox: [ENV.articlesTableName, ENV.feedBucketName, ENV.inboxBucketName, ...site],
       // The feed builder also schedules releases of articles published for later (tests/infra/embargo-stack.test.ts).
-      FeedBuilder: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedItemLimit, ENV.feedMaxAgeSeconds, ENV.releaseScheduleGroup, ENV.releaseFunctionArn, ENV.releaseSchedulerRoleArn, ...site],
+      FeedBuilder: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedItemLimit, ENV.feedMaxAgeSeconds, ENV.fragmentCacheMiB, ENV.releaseScheduleGroup, ENV.releaseFunctionArn, ENV.releaseSchedulerRoleArn, ...site],
       EmbargoRelease: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedItemLimit, ENV.feedMaxAgeSeconds, ...site],
       RelatedBuilder: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedMaxAgeSeconds, ...site],
       SitemapRefresh: [ENV.articlesTableName, ENV.feedBucketName, ENV.feedMaxAgeSeconds, ...site],

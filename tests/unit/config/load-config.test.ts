@@ -17,12 +17,15 @@ describe('loadConfig', () => {
     const config = loadConfig(valid);
     expect(config.site).toMatchObject({ siteUrl: 'https://jurnalpagi.example', language: 'id', feedItemLimit: 50, feedMaxAgeSeconds: 300, defaultSection: 'Berita' });
     expect(config.s3ForcePathStyle).toBe(false);
+    expect(config.fragmentCacheMiB).toBe(320);
+    expect(loadConfig({ ...valid, FRAGMENT_CACHE_MIB: '64' }).fragmentCacheMiB).toBe(64);
   });
 
   it('names every missing or malformed variable at once', () => {
     expect(() => loadConfig({ ...valid, ARTICLES_TABLE_NAME: '', SITE_URL: 'jurnalpagi', FEED_ITEM_LIMIT: 'banyak' })).toThrowError(
       /ARTICLES_TABLE_NAME: .*; SITE_URL: .*; FEED_ITEM_LIMIT: /,
     );
+    expect(() => loadConfig({ ...valid, FRAGMENT_CACHE_MIB: '0' })).toThrowError(/FRAGMENT_CACHE_MIB: /);
   });
 });
 

@@ -1,10 +1,11 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { renderWithinBudget } from '../../../shared/feeds/feed-budget.js';
-import { entryDigest, entryFragments, FragmentCache, largestDocument } from '../../../shared/feeds/fragment-cache.js';
+import { entryDigest, entryFragments, FragmentCache, largestDocument, type FragmentUse } from '../../../shared/feeds/fragment-cache.js';
 import type { FeedEntry } from '../../../shared/feeds/feed-entry.js';
 import { renderFeeds, type RenderedFeeds } from '../../../shared/feeds/render-feeds.js';
 import type { Article } from '../../../shared/model/article.js';
+import { freezeArticle } from '../../../shared/model/frozen-article.js';
 import { feedCases, makeMeta } from './feed-cases.js';
 
 const ARTICLES: Article[] = [...new Map(feedCases().flatMap((c) => c.articles).map((a) => [a.id, a])).values()];
@@ -105,6 +106,34 @@ describe('rendered entry fragments', () => {
     },
   );
 
+  test.prop(
+    [
+      fc.uniqueArray(fc.nat({ max: 40 }), { minLength: 1, maxLength: 8 }),
+      fc.array(fc.tuple(fc.constantFrom<FragmentUse>('archive', 'current'), fc.nat({ max: 60 })), { maxLength: 300 }),
+    ],
+    { numRuns: 100 },
+  )('archive pages never push out the fragments of subscription documents, and each tier keeps to its bound', (subscription, requests) => {
+    const text = (key: number) => `${key}:${'x'.repeat(key % 7)}`;
+    const currentBound = 8 * 10;
+    const archiveBound = 25;
+    const cache = new FragmentCache(currentBound, archiveBound);
+    const renderAll = (keys: readonly number[], use: FragmentUse) =>
+      cache.getAll(keys.map(String), (missing) => missing.map((i) => text(keys[i] as number)), use).map((f) => f.utf8.toString('utf8'));
+    expect(renderAll(subscription, 'current')).toStrictEqual(subscription.map(text));
+    const warmMisses = cache.misses;
+    for (const [use, key] of requests) {
+      // Archive pages and other subscription documents: other keys only, so the subscription's fit in the current tier.
+      if (use === 'current' && !subscription.includes(key)) continue;
+      expect(renderAll([key], use)).toStrictEqual([text(key)]);
+      expect(cache.heldByUse.current).toBeLessThanOrEqual(currentBound);
+      expect(cache.heldByUse.archive).toBeLessThanOrEqual(archiveBound);
+    }
+    const missesBefore = cache.misses;
+    expect(renderAll(subscription, 'current')).toStrictEqual(subscription.map(text));
+    expect(cache.misses).toBe(missesBefore);
+    expect(warmMisses).toBe(subscription.length);
+  });
+
   // Pieces that could blur where one field ends and the next begins if the digest joined them carelessly.
   const piece = fc.constantFrom('', 'a', '\n', '"', '}', '{"x":1}', '\n{"a":"b"}', '“é”', '\\');
   const text = fc.array(piece, { maxLength: 4 }).map((p) => p.join(''));
@@ -178,4 +207,25 @@ describe('rendered entry fragments', () => {
       expect(together).toEqual(oneByOne);
     },
   );
+
+  test.prop(
+    [
+      fc.array(
+        fc.record({ subset: fc.subarray(ARTICLES, { minLength: 1 }), options, relatedTitle: fc.constantFrom('Terkait', 'Terkait & lain', 'Lain </item>'), siteUrl: fc.constantFrom('https://a.example', 'https://b.example') }),
+        { minLength: 1, maxLength: 8 },
+      ),
+    ],
+    { numRuns: 60 },
+  )('shared articles, whose entries are remembered, render exactly what copies of them render, whatever was rendered before', (steps) => {
+    // One frozen copy per article for the whole run, as an article cache keeps it across builds.
+    const shared = new Map(ARTICLES.map((a) => [a.id, freezeArticle(structuredClone(a))]));
+    for (const { subset, options: o, relatedTitle, siteUrl } of steps) {
+      const relatedLinks = o.related ? new Map(subset.slice(0, 2).map((a) => [a.id, [{ id: 'lain', title: relatedTitle, url: `${siteUrl}/lain` }]])) : undefined;
+      const renderWith = (list: readonly Article[]) =>
+        renderFeeds({ ...makeMeta(), siteUrl }, list, { fullText: o.fullText, includeImages: o.includeImages, ...(relatedLinks ? { relatedLinks } : {}) });
+      const fromShared = renderWith(subset.map((a) => shared.get(a.id) as Article));
+      entryFragments.clear();
+      expect(fromShared).toEqual(renderWith(subset.map((a) => structuredClone(a))));
+    }
+  });
 });

@@ -47,7 +47,7 @@ describe('InMemoryArticleRepository', () => {
     },
   );
 
-  test.prop([article, text])('hands out copies: changing what was read or stored changes nothing stored', async (a, change) => {
+  test.prop([article, text])('get hands out copies and getMany frozen articles: neither changes what is stored', async (a, change) => {
     const repository = new InMemoryArticleRepository({ now: () => new Date('2024-03-01T00:00:00Z') });
     const stored = structuredClone(a);
     repository.seed(stored);
@@ -57,9 +57,34 @@ describe('InMemoryArticleRepository', () => {
     read.authors.push({ name: change });
     read.bodyHtml = `${read.bodyHtml}x`;
     const [again] = await repository.getMany([a.id]);
-    again?.images.push({ url: 'https://img.example/b.jpg' });
+    expect(() => again?.images.push({ url: 'https://img.example/b.jpg' })).toThrow(TypeError);
+    expect(() => Object.assign(again as Article, { title: change })).toThrow(TypeError);
     expect(await repository.get(a.id)).toStrictEqual(a);
   });
+
+  test.prop([article, fc.integer({ min: 1, max: 3 })])(
+    'getMany reuses the article it holds at the version the listing names, and reads a newer one after a save',
+    async (a, edits) => {
+      const repository = new InMemoryArticleRepository({ now: () => new Date('2100-01-01T00:00:00Z') });
+      const published = { ...a, status: 'published' as const, publishedAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };
+      repository.seed(published);
+      const listed = async () => {
+        const keys = await repository.listingKeys('latest', {});
+        return new Map(keys.map((k) => [k.articleId, k.articleVersion as number]));
+      };
+      expect(await listed()).toStrictEqual(new Map([[a.id, a.version]]));
+      const [first] = await repository.getMany([a.id], await listed());
+      const [second] = await repository.getMany([a.id], await listed());
+      expect(second).toBe(first);
+      let version = a.version;
+      for (let i = 1; i <= edits; i++) version = await repository.save({ ...published, title: `${a.title} ${i}`, updatedAt: `2024-01-0${i + 1}T00:00:00.000Z` }, version);
+      expect(await listed()).toStrictEqual(new Map([[a.id, version]]));
+      const [after] = await repository.getMany([a.id], await listed());
+      expect(after).not.toBe(first);
+      expect(after?.title).toBe(`${a.title} ${edits}`);
+      expect(after?.version).toBe(version);
+    },
+  );
 
   test.prop([article, fc.integer({ min: 1, max: 3 })])('save bumps the version of what it read, and refuses a stale expected version', async (a, edits) => {
     const repository = new InMemoryArticleRepository({ now: () => new Date('2024-03-01T00:00:00Z') });
