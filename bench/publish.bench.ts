@@ -8,6 +8,11 @@
  * each per change and as a ratio against the full rebuild of the same run, and the growth of the
  * per-change figures from the smallest to the largest archive.
  *
+ * The sizes of one storage are seeded and fully rebuilt one after the other, then their changes run
+ * interleaved, one of each size per round, so that the growth from the smallest to the largest compares
+ * changes measured over the same minutes in the same process (`--one-by-one`: each size's changes
+ * right after its own full rebuild, as before).
+ *
  * Storage: dynalite + s3rver (real AWS SDK clients, counted by middleware) at 1k and 10k; the
  * in-memory adapters at 1k, 10k and 100k (dynalite cannot take 100k articles' listings in a bench
  * run's time). `--quick`: dynalite 60 and in-memory 2k, few changes (under a minute).
@@ -27,7 +32,7 @@ import { startEmbeddedStack } from '../cli/local/embedded-stack.js';
 import { RuntimeConfigSchema, type SiteConfig } from '../shared/config/load-config.js';
 import { PublishedFeedMemory } from '../shared/usecases/published-feed-memory.js';
 import { desiredListings, listingItem } from '../shared/storage/dynamodb-article-repository.js';
-import { entryFragments } from '../shared/feeds/fragment-cache.js';
+import { DEFAULT_FRAGMENT_CACHE_MIB, fragmentCacheOf, type FragmentCache, type FragmentUse } from '../shared/feeds/fragment-cache.js';
 import { renderFeeds } from '../shared/feeds/render-feeds.js';
 import type { Article } from '../shared/model/article.js';
 import { rebuildAllPartnerOutputs, rebuildPartnerOutputs, type PartnerOutputDeps } from '../shared/partners/build-partner-outputs.js';
@@ -277,6 +282,8 @@ interface Target {
   objectHashes?: () => Record<string, string>;
   size: number;
   meter: Meter;
+  /** The builder's own fragment cache, as each runtime process has (FRAGMENT_CACHE_MIB at its default). */
+  fragments: FragmentCache;
   site: SiteConfig;
   feedDeps: BuildFeedsDeps;
   rebuildDeps: RebuildAllDeps;
@@ -300,6 +307,7 @@ async function dynaliteTarget(size: number): Promise<Target> {
     storage: 'dynalite + s3rver',
     size,
     meter,
+    fragments: deps.fragments,
     site: config.site,
     feedDeps: feedBuildDependencies(deps),
     // What `warta rebuild --all` uses: every feed with its archive pages, sitemaps' and discovery's stores, related links.
@@ -348,12 +356,13 @@ function memoryTarget(size: number): Target {
   const partners = new MemoryPartners();
   for (const p of PARTNERS) void partners.put(p);
   const revisions = new InMemoryFeedRevisions();
+  const fragments = fragmentCacheOf(DEFAULT_FRAGMENT_CACHE_MIB);
   const partnerDeps: PartnerOutputDeps = {
     articles,
     partners,
     publisher,
     deliveries: new InMemoryPartnerDeliveries(),
-    render: renderFeeds,
+    render: (meta, list, options) => renderFeeds(meta, list, { ...options, fragments }),
     site: config.site,
     itemLimit: config.site.feedItemLimit,
     clock: systemClock,
@@ -365,6 +374,7 @@ function memoryTarget(size: number): Target {
     articles,
     revisions,
     publisher,
+    fragments,
     site: config.site,
     clock: systemClock,
     archives: new InMemoryFeedArchive(articles),
@@ -377,6 +387,7 @@ function memoryTarget(size: number): Target {
       Object.fromEntries([...objects.objects].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, o]) => [k, o.sha256])),
     size,
     meter,
+    fragments,
     site: config.site,
     // The same parts as the DynamoDB runtime (archive pages, sitemaps, discovery) except related links: the bench runs no related builder.
     // One memory of published feeds per process, as buildDependencies gives every runtime.
@@ -415,8 +426,8 @@ interface Row {
     documents: number;
     /** Entry fragments reused and rendered by the full rebuild (each article sits in several feeds). */
     fragments: { hits: number; misses: number };
-    /** Process memory right after the full rebuild. */
-    memoryMiB: { rss: number; heapUsed: number };
+    /** Process memory right after the full rebuild, and what the fragment cache held in each tier. */
+    memoryMiB: { rss: number; heapUsed: number; fragmentCache: Record<FragmentUse, number> };
   } & Counts;
   /** Feeds a change rebuilt and objects it rendered (written or found unchanged), mean per change. */
   touched: { feeds: number; documents: number };
@@ -427,142 +438,218 @@ interface Row {
   ratio: { time: number; dynamoRequests: number; dynamoItems: number; s3Requests: number; s3Bytes: number };
 }
 
-async function measure(make: (size: number) => Target | Promise<Target>, size: number, changes: number): Promise<Row> {
-  // Each step starts as a fresh builder would: an earlier step of the same size renders the same articles
-  // (the seed is the size), and its cached fragments made the next step's full rebuild render nothing.
-  entryFragments.clear();
+/** One archive size, seeded and fully rebuilt, whose changes are then measured. */
+interface Prepared {
+  target: Target;
+  size: number;
+  gen: ReturnType<typeof archiveGenerator>;
+  /** The newest seeded articles, which corrections pick from. */
+  recent: Article[];
+  rand: () => number;
+  seedSeconds: number;
+  full: Awaited<ReturnType<typeof rebuildAllFeeds>>;
+  fullCpu: NodeJS.CpuUsage;
+  fullCounts: Counts;
+  fullFragments: { hits: number; misses: number };
+  heapAfterFull: NodeJS.MemoryUsage;
+  /** Bytes the fragment cache held in each tier right after the full rebuild. */
+  cacheAfterFull: Record<FragmentUse, number>;
+  /** Per change: wall and CPU time (ms), feeds and documents, fragments, collections. */
+  times: number[];
+  cpuTimes: number[];
+  touchedFeeds: number;
+  touchedDocuments: number;
+  fragments: { hits: number; misses: number };
+  collections: { gcType: string; cost: number }[];
+  totals: Counts;
+  operationsBefore: Map<string, { requests: number; items: number }>;
+}
+
+const ARCHIVE_START = Date.parse('2026-11-01T00:00:00Z');
+
+async function prepare(make: (size: number) => Target | Promise<Target>, size: number): Promise<Prepared> {
+  // Each target is a builder of its own, with its own fragment cache: sizes measured together do not share one.
   const target = await make(size);
-  try {
-    const gen = archiveGenerator(size);
-    const now = Date.parse('2026-11-01T00:00:00Z');
-    // About 100 articles a day, newest last; generated and seeded in batches, keeping only the newest
-    // (the changes correct some of them), so the bench holds no second copy of the archive.
-    const recent: Article[] = [];
-    const seedStarted = performance.now();
-    for (let i = 0; i < size; i += SEED_BATCH) {
-      const batch = Array.from({ length: Math.min(SEED_BATCH, size - i) }, (_, j) => gen.next(new Date(now - (size - i - j) * 864_000)));
-      await target.seed(batch);
-      recent.push(...batch.slice(-RECENT));
-      recent.splice(0, Math.max(0, recent.length - RECENT));
-    }
-    const seedSeconds = (performance.now() - seedStarted) / 1000;
-
-    const before = target.meter.snapshot();
-    const fullCacheBefore = { hits: entryFragments.hits, misses: entryFragments.misses };
-    const fullCpuStarted = process.cpuUsage();
-    const full = await rebuildAllFeeds(target.rebuildDeps, { concurrency: FEED_CONCURRENCY });
-    const fullCpu = process.cpuUsage(fullCpuStarted);
-    const fullCounts = diff(before, target.meter.snapshot());
-    const fullFragments = { hits: entryFragments.hits - fullCacheBefore.hits, misses: entryFragments.misses - fullCacheBefore.misses };
-    const heapAfterFull = process.memoryUsage();
-
-    const times: number[] = [];
-    // CPU time of this process per change (user + system): unlike the wall time it does not grow with
-    // the load other work puts on the machine. In-memory it is the whole cost; on dynalite + s3rver the
-    // emulators run in this process too, so it includes their work.
-    const cpuTimes: number[] = [];
-    let touchedFeeds = 0;
-    let touchedDocuments = 0;
-    const cacheBefore = { hits: entryFragments.hits, misses: entryFragments.misses };
-    const totals = target.meter.snapshot();
-    const operationsBefore = target.meter.operationsSnapshot();
-    const rand = seededRandom(size + 1);
-    // Garbage collection during the changes: in memory the whole archive lives in the builder's heap, so a
-    // major collection there marks 100,000 articles that in AWS live in DynamoDB.
-    const gcProfiler = new GCProfiler();
-    gcProfiler.start();
-    const profile = await startProfile();
-    for (let i = 0; i < changes; i++) {
-      // Mostly new articles, some corrections of recent ones, as a newsroom's day goes.
-      const fresh = gen.next(new Date(now + i * 60_000), 'baru');
-      const update = i % 4 === 3 && i > 0;
-      const article = update ? { ...(recent[recent.length - 1 - Math.floor(rand() * RECENT)] as Article), title: `${fresh.title} (diperbarui)` } : fresh;
-      const input = {
-        body: JSON.stringify({
-          id: article.id,
-          title: article.title,
-          bodyHtml: article.bodyHtml,
-          section: article.section,
-          tags: article.tags,
-          authors: article.authors,
-          publishedAt: article.publishedAt,
-          ...(update ? { updatedAt: new Date(now + i * 60_000 + 1000).toISOString() } : {}),
-        }),
-        contentType: 'application/json',
-      };
-      const started = performance.now();
-      const cpuStarted = process.cpuUsage();
-      const outcome = await ingestArticle(target.ingest, input);
-      if (outcome.status === 'refused') throw new Error(`bench article refused: ${JSON.stringify(outcome)}`);
-      const built = await buildFeedsForArticles(target.feedDeps, [outcome.article.id]);
-      touchedFeeds += built.feeds.length;
-      touchedDocuments += built.written.length + built.unchanged.length;
-      times.push(performance.now() - started);
-      const cpu = process.cpuUsage(cpuStarted);
-      cpuTimes.push((cpu.user + cpu.system) / 1000);
-    }
-    await profile.stop(size);
-    // Each collection's cost in microseconds, recorded as it happens (performance observers would report later).
-    const collections = gcProfiler.stop()?.statistics ?? [];
-    const gcMs = collections.reduce((sum, gc) => sum + gc.cost, 0) / 1000;
-    // By kind: scavenges follow the garbage a change makes, mark-compact collections also the live heap they mark.
-    const gcByKind: Record<string, { count: number; ms: number }> = {};
-    for (const gc of collections) {
-      const kind = (gcByKind[gc.gcType] ??= { count: 0, ms: 0 });
-      kind.count += 1 / changes;
-      kind.ms += gc.cost / 1000 / changes;
-    }
-    const changeCounts = diff(totals, target.meter.snapshot());
-    if (process.argv.includes('--breakdown')) printBreakdown(operationsBefore, target.meter.operationsSnapshot(), changes);
-    const fragments = { hits: (entryFragments.hits - cacheBefore.hits) / changes, misses: (entryFragments.misses - cacheBefore.misses) / changes };
-    const hashesFile = process.argv.find((a) => a.startsWith('--hashes='))?.slice('--hashes='.length);
-    if (hashesFile && target.objectHashes) writeFileSync(`${hashesFile}.${size}.json`, `${JSON.stringify(target.objectHashes(), null, 1)}\n`);
-    const per = (k: keyof Counts) => changeCounts[k] / changes;
-    const perChange = {
-      p50Ms: percentile(times, 50),
-      p95Ms: percentile(times, 95),
-      cpuP50Ms: percentile(cpuTimes, 50),
-      cpuP95Ms: percentile(cpuTimes, 95),
-      gcMsMean: gcMs / changes,
-      gcByKind,
-      dynamoRequests: per('dynamoRequests'),
-      dynamoItems: per('dynamoItems'),
-      s3Requests: per('s3Requests'),
-      s3Lists: per('s3Lists'),
-      s3Puts: per('s3Puts'),
-      s3Bytes: per('s3Bytes'),
-    };
-    const ratio = (a: number, b: number) => (a > 0 ? b / a : Number.POSITIVE_INFINITY);
-    return {
-      storage: target.storage,
-      size,
-      seedSeconds,
-      changes,
-      perChange,
-      fullRebuild: {
-        seconds: full.seconds,
-        cpuSeconds: (fullCpu.user + fullCpu.system) / 1e6,
-        feeds: full.feeds,
-        feedsPerSecond: full.feedsPerSecond,
-        documents: full.written + full.unchanged,
-        fragments: fullFragments,
-        memoryMiB: { rss: Math.round(heapAfterFull.rss / 2 ** 20), heapUsed: Math.round(heapAfterFull.heapUsed / 2 ** 20) },
-        ...fullCounts,
-      },
-      touched: { feeds: touchedFeeds / changes, documents: touchedDocuments / changes },
-      fragments,
-      loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
-      ratio: {
-        time: ratio(perChange.p50Ms, full.seconds * 1000),
-        dynamoRequests: ratio(perChange.dynamoRequests, fullCounts.dynamoRequests),
-        dynamoItems: ratio(perChange.dynamoItems, fullCounts.dynamoItems),
-        s3Requests: ratio(perChange.s3Requests, fullCounts.s3Requests),
-        s3Bytes: ratio(perChange.s3Bytes, fullCounts.s3Bytes),
-      },
-    };
-  } finally {
-    await target.close();
+  const fragments = target.fragments;
+  const gen = archiveGenerator(size);
+  // About 100 articles a day, newest last; generated and seeded in batches, keeping only the newest
+  // (the changes correct some of them), so the bench holds no second copy of the archive.
+  const recent: Article[] = [];
+  const seedStarted = performance.now();
+  for (let i = 0; i < size; i += SEED_BATCH) {
+    const batch = Array.from({ length: Math.min(SEED_BATCH, size - i) }, (_, j) => gen.next(new Date(ARCHIVE_START - (size - i - j) * 864_000)));
+    await target.seed(batch);
+    recent.push(...batch.slice(-RECENT));
+    recent.splice(0, Math.max(0, recent.length - RECENT));
   }
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+
+  const before = target.meter.snapshot();
+  const fullCacheBefore = { hits: fragments.hits, misses: fragments.misses };
+  const fullCpuStarted = process.cpuUsage();
+  const full = await rebuildAllFeeds(target.rebuildDeps, { concurrency: FEED_CONCURRENCY });
+  const fullCpu = process.cpuUsage(fullCpuStarted);
+  const fullCounts = diff(before, target.meter.snapshot());
+  const fullFragments = { hits: fragments.hits - fullCacheBefore.hits, misses: fragments.misses - fullCacheBefore.misses };
+  return {
+    target,
+    size,
+    gen,
+    recent,
+    rand: seededRandom(size + 1),
+    seedSeconds,
+    full,
+    fullCpu,
+    fullCounts,
+    fullFragments,
+    heapAfterFull: process.memoryUsage(),
+    cacheAfterFull: fragments.heldByUse,
+    times: [],
+    cpuTimes: [],
+    touchedFeeds: 0,
+    touchedDocuments: 0,
+    fragments: { hits: 0, misses: 0 },
+    collections: [],
+    totals: target.meter.snapshot(),
+    operationsBefore: target.meter.operationsSnapshot(),
+  };
+}
+
+/** Change `i` of a prepared archive: mostly new articles, some corrections of recent ones, as a newsroom's day goes. */
+async function change(p: Prepared, i: number): Promise<void> {
+  const fresh = p.gen.next(new Date(ARCHIVE_START + i * 60_000), 'baru');
+  const update = i % 4 === 3 && i > 0;
+  const article = update ? { ...(p.recent[p.recent.length - 1 - Math.floor(p.rand() * RECENT)] as Article), title: `${fresh.title} (diperbarui)` } : fresh;
+  const input = {
+    body: JSON.stringify({
+      id: article.id,
+      title: article.title,
+      bodyHtml: article.bodyHtml,
+      section: article.section,
+      tags: article.tags,
+      authors: article.authors,
+      publishedAt: article.publishedAt,
+      ...(update ? { updatedAt: new Date(ARCHIVE_START + i * 60_000 + 1000).toISOString() } : {}),
+    }),
+    contentType: 'application/json',
+  };
+  const fragments = p.target.fragments;
+  const cacheBefore = { hits: fragments.hits, misses: fragments.misses };
+  // Garbage collection during the change: in memory the whole archive lives in the builder's heap, so a
+  // major collection there marks 100,000 articles that in AWS live in DynamoDB.
+  const gcProfiler = new GCProfiler();
+  gcProfiler.start();
+  const started = performance.now();
+  // CPU time of this process per change (user + system): unlike the wall time it does not grow with
+  // the load other work puts on the machine. In-memory it is the whole cost; on dynalite + s3rver the
+  // emulators run in this process too, so it includes their work.
+  const cpuStarted = process.cpuUsage();
+  const outcome = await ingestArticle(p.target.ingest, input);
+  if (outcome.status === 'refused') throw new Error(`bench article refused: ${JSON.stringify(outcome)}`);
+  const built = await buildFeedsForArticles(p.target.feedDeps, [outcome.article.id]);
+  const cpu = process.cpuUsage(cpuStarted);
+  p.times.push(performance.now() - started);
+  p.cpuTimes.push((cpu.user + cpu.system) / 1000);
+  // Each collection's cost in microseconds, recorded as it happens (performance observers would report later).
+  p.collections.push(...(gcProfiler.stop()?.statistics ?? []));
+  p.touchedFeeds += built.feeds.length;
+  p.touchedDocuments += built.written.length + built.unchanged.length;
+  p.fragments.hits += fragments.hits - cacheBefore.hits;
+  p.fragments.misses += fragments.misses - cacheBefore.misses;
+}
+
+/**
+ * Measures the sizes of one storage: each is seeded and fully rebuilt in turn, then their changes run
+ * interleaved (one change of each size per round, the order turning each round), so every size is measured
+ * over the same minutes and in the same process. Measured one size after the other, the growth from 1k
+ * to 100k read ×1.27 to ×2.21 between runs of the same code: the machine's speed drifts over the minutes
+ * between two steps, and the 1k step ran before the 100k archive and its full rebuild filled the process.
+ */
+async function measureSizes(make: (size: number) => Target | Promise<Target>, sizes: { size: number; changes: number }[]): Promise<Row[]> {
+  const prepared: Prepared[] = [];
+  try {
+    for (const { size } of sizes) prepared.push(await prepare(make, size));
+    const rounds = Math.max(...sizes.map((s) => s.changes));
+    const profile = await startProfile();
+    for (let i = 0; i < rounds; i++) {
+      for (let k = 0; k < prepared.length; k++) {
+        const index = (i + k) % prepared.length;
+        const p = prepared[index] as Prepared;
+        if (i < (sizes[index] as { changes: number }).changes) await change(p, i);
+      }
+    }
+    await profile.stop(prepared.map((p) => p.size).join('+'));
+    return prepared.map((p) => summarize(p));
+  } finally {
+    for (const p of prepared) await p.target.close();
+  }
+}
+
+function summarize(p: Prepared): Row {
+  const changes = p.times.length;
+  const { target, full } = p;
+  const gcMs = p.collections.reduce((sum, gc) => sum + gc.cost, 0) / 1000;
+  // By kind: scavenges follow the garbage a change makes, mark-compact collections also the live heap they mark.
+  const gcByKind: Record<string, { count: number; ms: number }> = {};
+  for (const gc of p.collections) {
+    const kind = (gcByKind[gc.gcType] ??= { count: 0, ms: 0 });
+    kind.count += 1 / changes;
+    kind.ms += gc.cost / 1000 / changes;
+  }
+  const changeCounts = diff(p.totals, target.meter.snapshot());
+  if (process.argv.includes('--breakdown')) {
+    console.log(`${target.storage} ${p.size}: requests per change by operation`);
+    printBreakdown(p.operationsBefore, target.meter.operationsSnapshot(), changes);
+  }
+  const hashesFile = process.argv.find((a) => a.startsWith('--hashes='))?.slice('--hashes='.length);
+  if (hashesFile && target.objectHashes) writeFileSync(`${hashesFile}.${p.size}.json`, `${JSON.stringify(target.objectHashes(), null, 1)}\n`);
+  const per = (k: keyof Counts) => changeCounts[k] / changes;
+  const perChange = {
+    p50Ms: percentile(p.times, 50),
+    p95Ms: percentile(p.times, 95),
+    cpuP50Ms: percentile(p.cpuTimes, 50),
+    cpuP95Ms: percentile(p.cpuTimes, 95),
+    gcMsMean: gcMs / changes,
+    gcByKind,
+    dynamoRequests: per('dynamoRequests'),
+    dynamoItems: per('dynamoItems'),
+    s3Requests: per('s3Requests'),
+    s3Lists: per('s3Lists'),
+    s3Puts: per('s3Puts'),
+    s3Bytes: per('s3Bytes'),
+  };
+  const ratio = (a: number, b: number) => (a > 0 ? b / a : Number.POSITIVE_INFINITY);
+  return {
+    storage: target.storage,
+    size: p.size,
+    seedSeconds: p.seedSeconds,
+    changes,
+    perChange,
+    fullRebuild: {
+      seconds: full.seconds,
+      cpuSeconds: (p.fullCpu.user + p.fullCpu.system) / 1e6,
+      feeds: full.feeds,
+      feedsPerSecond: full.feedsPerSecond,
+      documents: full.written + full.unchanged,
+      fragments: p.fullFragments,
+      memoryMiB: {
+        rss: Math.round(p.heapAfterFull.rss / 2 ** 20),
+        heapUsed: Math.round(p.heapAfterFull.heapUsed / 2 ** 20),
+        fragmentCache: { current: Math.round(p.cacheAfterFull.current / 2 ** 20), archive: Math.round(p.cacheAfterFull.archive / 2 ** 20) },
+      },
+      ...p.fullCounts,
+    },
+    touched: { feeds: p.touchedFeeds / changes, documents: p.touchedDocuments / changes },
+    fragments: { hits: p.fragments.hits / changes, misses: p.fragments.misses / changes },
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    ratio: {
+      time: ratio(perChange.p50Ms, full.seconds * 1000),
+      dynamoRequests: ratio(perChange.dynamoRequests, p.fullCounts.dynamoRequests),
+      dynamoItems: ratio(perChange.dynamoItems, p.fullCounts.dynamoItems),
+      s3Requests: ratio(perChange.s3Requests, p.fullCounts.s3Requests),
+      s3Bytes: ratio(perChange.s3Bytes, p.fullCounts.s3Bytes),
+    },
+  };
 }
 
 /** Requests and items per change by operation and key kind: where a change's requests go. */
@@ -574,8 +661,11 @@ function printBreakdown(before: Map<string, { requests: number; items: number }>
   for (const r of rows) console.log(`  ${r.operation.padEnd(40)} ${r.requests.toFixed(1).padStart(6)} req ${r.items.toFixed(1).padStart(7)} items`);
 }
 
-/** `--cpu-profile=<file>`: a V8 CPU profile of the change loop only (not the seeding or the full rebuild), written to `<file>.<size>.cpuprofile`. */
-async function startProfile(): Promise<{ stop(size: number): Promise<void> }> {
+/**
+ * `--cpu-profile=<file>`: a V8 CPU profile of the changes only (not the seeding or the full rebuilds), written to
+ * `<file>.<sizes>.cpuprofile`; the changes of the sizes of one storage run interleaved, so profile one size (`--step`) to see it alone.
+ */
+async function startProfile(): Promise<{ stop(sizes: string): Promise<void> }> {
   const file = process.argv.find((a) => a.startsWith('--cpu-profile='))?.slice('--cpu-profile='.length);
   if (!file) return { stop: async () => undefined };
   const session = new Session();
@@ -584,9 +674,9 @@ async function startProfile(): Promise<{ stop(size: number): Promise<void> }> {
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
   return {
-    async stop(size) {
+    async stop(sizes) {
       const { profile } = await session.post('Profiler.stop');
-      writeFileSync(`${file}.${size}.cpuprofile`, JSON.stringify(profile));
+      writeFileSync(`${file}.${sizes}.cpuprofile`, JSON.stringify(profile));
       session.disconnect();
     },
   };
@@ -627,14 +717,20 @@ export async function run(): Promise<void> {
   const startLoad = loadavg().map((l) => Math.round(l * 100) / 100);
   console.log(`synthetic archive: ${archiveGenerator(0).kind}; ${SECTIONS.length} sections, 400 tags (Zipf), 60 authors, 4-25 paragraphs${QUICK ? ' (quick)' : ''}`);
   console.log(`machine: ${cpus().length} CPUs, load average ${startLoad.join(' / ')} at start (times grow with load; counts of requests, items and bytes do not)`);
-  const rows: Row[] = [];
+  // Consecutive steps of one storage are measured together, their changes interleaved (measureSizes).
+  const groups: { make: (size: number) => Target | Promise<Target>; sizes: { size: number; changes: number }[] }[] = [];
   for (const step of plan) {
-    const row = await measure(step.make, step.size, step.changes);
-    rows.push(row);
+    const last = groups[groups.length - 1];
+    if (last && last.make === step.make && !process.argv.includes('--one-by-one')) last.sizes.push(step);
+    else groups.push({ make: step.make, sizes: [step] });
+  }
+  const rows: Row[] = [];
+  for (const group of groups) rows.push(...(await measureSizes(group.make, group.sizes)));
+  for (const row of rows) {
     console.log(
       `${row.storage} ${row.size}: seeded in ${fmt(row.seedSeconds)} s; change p50 ${fmt(row.perChange.p50Ms)} ms p95 ${fmt(row.perChange.p95Ms)} ms, CPU p50 ${fmt(row.perChange.cpuP50Ms)} ms, GC ${fmt(row.perChange.gcMsMean)} ms per change (${Object.entries(row.perChange.gcByKind).map(([k, v]) => `${k} ${fmt(v.count, 2)}× ${fmt(v.ms)} ms`).join(', ')}), ` +
         `entry fragments ${fmt(row.fragments.hits, 0)} reused / ${fmt(row.fragments.misses, 0)} rendered per change; ` +
-        `full rebuild ${fmt(row.fullRebuild.seconds)} s, CPU ${fmt(row.fullRebuild.cpuSeconds)} s, RSS ${row.fullRebuild.memoryMiB.rss} MiB, ` +
+        `full rebuild ${fmt(row.fullRebuild.seconds)} s, CPU ${fmt(row.fullRebuild.cpuSeconds)} s, RSS ${row.fullRebuild.memoryMiB.rss} MiB (fragment cache ${row.fullRebuild.memoryMiB.fragmentCache.current} + ${row.fullRebuild.memoryMiB.fragmentCache.archive} MiB archive), ` +
         `fragments ${row.fullRebuild.fragments.hits} reused / ${row.fullRebuild.fragments.misses} rendered (${row.fullRebuild.feeds} feeds, ${row.fullRebuild.documents} documents with archive pages and partner outputs, ${fmt(row.fullRebuild.feedsPerSecond)} feeds/s); load ${row.loadAverage.join(' / ')}`,
     );
   }
