@@ -33,7 +33,7 @@ import { RuntimeConfigSchema, type SiteConfig } from '../shared/config/load-conf
 import { PublishedFeedMemory } from '../shared/usecases/published-feed-memory.js';
 import { desiredListings, listingItem } from '../shared/storage/dynamodb-article-repository.js';
 import { DEFAULT_FRAGMENT_CACHE_MIB, fragmentCacheOf, type FragmentCache, type FragmentUse } from '../shared/feeds/fragment-cache.js';
-import { renderFeeds } from '../shared/feeds/render-feeds.js';
+import { renderFeedBytes } from '../shared/feeds/render-feeds.js';
 import type { Article } from '../shared/model/article.js';
 import { rebuildAllPartnerOutputs, rebuildPartnerOutputs, type PartnerOutputDeps } from '../shared/partners/build-partner-outputs.js';
 import { PartnerSchema, type Partner, type PartnerRepository } from '../shared/partners/partner.js';
@@ -362,7 +362,7 @@ function memoryTarget(size: number): Target {
     partners,
     publisher,
     deliveries: new InMemoryPartnerDeliveries(),
-    render: (meta, list, options) => renderFeeds(meta, list, { ...options, fragments }),
+    render: (meta, list, options) => renderFeedBytes(meta, list, { ...options, fragments }),
     site: config.site,
     itemLimit: config.site.feedItemLimit,
     clock: systemClock,

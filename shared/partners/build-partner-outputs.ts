@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SiteConfig } from '../config/load-config.js';
 import { FEED_FORMATS, sectionFeedPath, tagFeedPath, type FeedFormat } from '../feeds/feed-paths.js';
 import type { FeedMeta, RelatedLink } from '../feeds/render-feeds.js';
+import type { FeedDocuments } from '../feeds/fragment-cache.js';
 import type { Article } from '../model/article.js';
 import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
 import { embargoedUntil } from '../embargo/visibility.js';
@@ -27,7 +28,8 @@ export interface PartnerOutputDeps {
     meta: FeedMeta,
     articles: readonly Article[],
     options: { fullText: boolean; includeImages: boolean },
-  ) => { rss: string; atom: string; json: string };
+    // Text or the UTF-8 bytes to publish (renderFeedBytes, which the runtime gives: no round trip through text).
+  ) => FeedDocuments;
   site: SiteConfig;
   itemLimit: number;
   /** Articles scheduled for later get no ninjs document before their release (shared/embargo/visibility.ts). */

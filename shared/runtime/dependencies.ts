@@ -14,7 +14,7 @@ import { DynamoDbPartnerRepository } from '../storage/dynamodb-partner-repositor
 import type { PartnerDeliveryStore, PartnerRepository } from '../partners/partner.js';
 import { DynamoDbPartnerDeliveries } from '../storage/dynamodb-partner-deliveries.js';
 import { rebuildPartnerOutputs, type PartnerOutputDeps } from '../partners/build-partner-outputs.js';
-import { renderFeeds } from '../feeds/render-feeds.js';
+import { renderFeedBytes } from '../feeds/render-feeds.js';
 import { fragmentCacheOf, type FragmentCache } from '../feeds/fragment-cache.js';
 import type { BuildFeedsDeps } from '../usecases/build-feeds.js';
 import { DynamoDbRelatedStore } from '../storage/dynamodb-related-store.js';
@@ -85,7 +85,7 @@ export function partnerOutputDependencies(deps: Dependencies): PartnerOutputDeps
     partners: deps.partners,
     publisher: deps.publisher,
     deliveries: deps.partnerDeliveries,
-    render: (meta, articles, options) => renderFeeds(meta, articles, { ...options, fragments: deps.fragments }),
+    render: (meta, articles, options) => renderFeedBytes(meta, articles, { ...options, fragments: deps.fragments }),
     site,
     itemLimit: site.feedItemLimit,
     related: deps.related,
