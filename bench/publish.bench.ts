@@ -32,6 +32,7 @@ import { startEmbeddedStack } from '../cli/local/embedded-stack.js';
 import { RuntimeConfigSchema, type SiteConfig } from '../shared/config/load-config.js';
 import { PublishedFeedMemory } from '../shared/usecases/published-feed-memory.js';
 import { desiredListings, listingItem } from '../shared/storage/dynamodb-article-repository.js';
+import { DocumentBuffers } from '../shared/feeds/document-buffers.js';
 import { DEFAULT_FRAGMENT_CACHE_MIB, fragmentCacheOf, type FragmentCache, type FragmentUse } from '../shared/feeds/fragment-cache.js';
 import { renderFeedBytes } from '../shared/feeds/render-feeds.js';
 import type { Article } from '../shared/model/article.js';
@@ -375,6 +376,8 @@ function memoryTarget(size: number): Target {
     revisions,
     publisher,
     fragments,
+    // As buildDependencies gives every runtime process.
+    documentBuffers: new DocumentBuffers(32 * 2 ** 20),
     site: config.site,
     clock: systemClock,
     archives: new InMemoryFeedArchive(articles),

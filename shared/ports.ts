@@ -54,6 +54,11 @@ export interface PublishOptions {
   cacheControl: string;
 }
 
+/**
+ * Where published objects go. A body belongs to the caller and is valid only until the call settles (the feed
+ * builder assembles documents in reused memory, shared/feeds/document-buffers.ts): an implementation that
+ * keeps a body afterwards keeps a copy.
+ */
 export interface ObjectPublisher {
   /**
    * Writes the object unless the stored bytes are identical; says which happened. `sha256`: the body's

@@ -1,5 +1,7 @@
 import type { FeedEntry } from './feed-entry.js';
-import { fragmentOf, type FragmentCache, type FragmentUse } from './fragment-cache.js';
+import { fragmentOf } from './fragment-cache.js';
+import { concatInto } from './document-buffers.js';
+import type { CachedEntries } from './render-feeds.js';
 import { stripInvalidXmlCharsDeep } from './xml-text.js';
 
 /**
@@ -97,7 +99,7 @@ export function renderJsonFeed(head: JsonFeedHead, entries: readonly FeedEntry[]
  * `cached` gives the entries' cache keys: see fragment-cache.ts), then placed where
  * `JSON.stringify` of the whole document puts them.
  */
-export function renderJsonFeedBytes(head: JsonFeedHead, entries: readonly FeedEntry[], cached?: { keys: readonly string[]; use: FragmentUse; fragments: FragmentCache }): Buffer {
+export function renderJsonFeedBytes(head: JsonFeedHead, entries: readonly FeedEntry[], cached?: CachedEntries): Buffer {
   const feed: JsonFeed = {
     version: JSON_FEED_VERSION,
     title: head.title,
@@ -127,5 +129,5 @@ export function renderJsonFeedBytes(head: JsonFeedHead, entries: readonly FeedEn
     parts.push(item.utf8);
   });
   parts.push(Buffer.from(`\n  ]${skeleton.slice(at + empty.length)}\n`, 'utf8'));
-  return Buffer.concat(parts);
+  return concatInto(parts, cached?.allocate);
 }

@@ -5,6 +5,7 @@ import { EMPTY_FEED_DATE, feedTagUri } from './feed-ids.js';
 import { digestedFeedEntry, type FeedEntry, type RelatedLink } from './feed-entry.js';
 import { entryFragments, largestDocument, recordBytes, type Fragment, type FragmentCache, type FragmentUse } from './fragment-cache.js';
 import { renderJsonFeedBytes } from './json-feed.js';
+import { concatInto } from './document-buffers.js';
 import {
   appendToElements,
   escapeHtml,
@@ -54,6 +55,8 @@ export interface RenderOptions {
   includeImages?: boolean;
   /** Where rendered entries are kept for the next documents that show them; default `entryFragments`. */
   fragments?: FragmentCache;
+  /** Memory to assemble each document in (a DocumentBuffers lease); new buffers when absent. */
+  allocate?: (size: number) => Buffer;
 }
 
 export interface RenderedFeeds {
@@ -257,11 +260,11 @@ function inGroups(entries: readonly FeedEntry[], render: (group: readonly FeedEn
  * `feed`'s output) and ends the document with a line break, as UTF-8 bytes. The skeleton is cut at an
  * ASCII end tag, so its two parts encode on their own exactly as within the whole text.
  */
-function spliceEntries(skeleton: string, containerEnd: string, fragments: readonly Fragment[]): Buffer {
+function spliceEntries(skeleton: string, containerEnd: string, fragments: readonly Fragment[], allocate?: (size: number) => Buffer): Buffer {
   if (fragments.length === 0) return Buffer.from(`${skeleton}\n`, 'utf8');
   const at = skeleton.lastIndexOf(containerEnd);
   if (at === -1) throw new Error(`Rendered feed has no ${containerEnd.trim()}`);
-  return Buffer.concat([Buffer.from(skeleton.slice(0, at), 'utf8'), ...fragments.map((f) => f.utf8), Buffer.from(`${skeleton.slice(at)}\n`, 'utf8')]);
+  return concatInto([Buffer.from(skeleton.slice(0, at), 'utf8'), ...fragments.map((f) => f.utf8), Buffer.from(`${skeleton.slice(at)}\n`, 'utf8')], allocate);
 }
 
 /**
@@ -301,14 +304,14 @@ function rssItems(entries: readonly FeedEntry[]): string[] {
   return cutEntries(slots.fill(appendToElements(feed.rss2(), 'item', extras, indent)), 'item', ' '.repeat(8), entries.length);
 }
 
-function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], cached: { keys: readonly string[]; use: FragmentUse; fragments: FragmentCache }, updated: Date): Buffer {
+function renderRss(meta: CleanMeta, entries: readonly FeedEntry[], cached: CachedEntries, updated: Date): Buffer {
   const feed = baseFeed(meta, updated, { rss: meta.links.rss });
   const history = meta.archive?.current ? ` xmlns:fh="${FEED_HISTORY_NAMESPACE}"` : '';
   const rootTag = `<rss version="2.0" xmlns:atom="${NS.atom}" xmlns:content="${NS.content}" xmlns:dc="${NS.dc}" xmlns:media="${NS.media}"${history}>`;
   // Feed-level elements go before the first item, that is at the end of the channel before the items are placed.
   const skeleton = insertFeedElements(replaceRootStartTag(feed.rss2(), 'rss', rootTag), 'channel', 'item', archiveElements(meta.archive, 'atom:link', 'rss'), ' '.repeat(8));
   const items = cached.fragments.getAll(cached.keys, (missing) => inGroups(missing.map((i) => entries[i] as FeedEntry), rssItems), cached.use);
-  return spliceEntries(skeleton, '\n    </channel>', items);
+  return spliceEntries(skeleton, '\n    </channel>', items, cached.allocate);
 }
 
 /** Atom `<entry>`s (each with its leading line break); see rssItems. */
@@ -345,7 +348,7 @@ function atomEntries(entries: readonly FeedEntry[]): string[] {
   return cutEntries(slots.fill(appendToElements(feed.atom1(), 'entry', extras, ' '.repeat(8))), 'entry', ' '.repeat(4), entries.length);
 }
 
-function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], cached: { keys: readonly string[]; use: FragmentUse; fragments: FragmentCache }, updated: Date): Buffer {
+function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], cached: CachedEntries, updated: Date): Buffer {
   const feed = baseFeed(meta, updated, { atom: meta.links.atom });
   // Atom requires an author on every entry or on the feed; the publisher covers entries without a byline.
   feed.options.author = { name: forXmlJsText(meta.publisher), link: meta.siteUrl };
@@ -353,7 +356,15 @@ function renderAtom(meta: CleanMeta, entries: readonly FeedEntry[], cached: { ke
   const rootTag = `<feed xmlns="${NS.atom}"${history} xml:lang="${escapeHtml(meta.language)}">`;
   const skeleton = insertFeedElements(replaceRootStartTag(feed.atom1(), 'feed', rootTag), 'feed', 'entry', archiveElements(meta.archive, 'link', 'atom'), ' '.repeat(4));
   const items = cached.fragments.getAll(cached.keys, (missing) => inGroups(missing.map((i) => entries[i] as FeedEntry), atomEntries), cached.use);
-  return spliceEntries(skeleton, '\n</feed>', items);
+  return spliceEntries(skeleton, '\n</feed>', items, cached.allocate);
+}
+
+/** How a document's entries are found and where the document is assembled. */
+export interface CachedEntries {
+  keys: readonly string[];
+  use: FragmentUse;
+  fragments: FragmentCache;
+  allocate: ((size: number) => Buffer) | undefined;
 }
 
 /** One feed document in the three formats as the UTF-8 bytes that are published. */
@@ -390,8 +401,9 @@ export function renderFeedBytes(meta: FeedMeta, articles: readonly Article[], op
   // Only archive pages link their subscription document (rel="current"); see FragmentUse.
   const use: FragmentUse = meta.archive?.current ? 'archive' : 'current';
   const fragments = options.fragments ?? entryFragments;
-  const rss = renderRss(clean, entries, { keys: digested.map((d) => d.keys.rss), use, fragments }, updated);
-  const atom = renderAtom(clean, entries, { keys: digested.map((d) => d.keys.atom), use, fragments }, updated);
+  const allocate = options.allocate;
+  const rss = renderRss(clean, entries, { keys: digested.map((d) => d.keys.rss), use, fragments, allocate }, updated);
+  const atom = renderAtom(clean, entries, { keys: digested.map((d) => d.keys.atom), use, fragments, allocate }, updated);
   const json = renderJsonFeedBytes(
     {
       title: clean.title,
@@ -404,7 +416,7 @@ export function renderFeedBytes(meta: FeedMeta, articles: readonly Article[], op
       ...(clean.archive?.prevArchive ? { nextUrl: clean.archive.prevArchive.json } : {}),
     },
     entries,
-    { keys: digested.map((d) => d.keys.json), use, fragments },
+    { keys: digested.map((d) => d.keys.json), use, fragments, allocate },
   );
   return { rss, atom, json };
 }

@@ -16,11 +16,15 @@ import { DynamoDbPartnerDeliveries } from '../storage/dynamodb-partner-deliverie
 import { rebuildPartnerOutputs, type PartnerOutputDeps } from '../partners/build-partner-outputs.js';
 import { renderFeedBytes } from '../feeds/render-feeds.js';
 import { fragmentCacheOf, type FragmentCache } from '../feeds/fragment-cache.js';
+import { DocumentBuffers } from '../feeds/document-buffers.js';
 import type { BuildFeedsDeps } from '../usecases/build-feeds.js';
 import { DynamoDbRelatedStore } from '../storage/dynamodb-related-store.js';
 import { DynamoDbFeedDirectory } from '../storage/dynamodb-feed-directory.js';
 
 /** Everything a handler needs, built once and passed in; tests and the local runtime build their own. */
+/** What the document pool keeps between documents: the three formats of the ≈ 20 documents a change writes, with room. */
+const DOCUMENT_BUFFERS_IDLE_BYTES = 32 * 2 ** 20;
+
 export interface Dependencies {
   config: RuntimeConfig;
   dynamodb: DynamoDBClient;
@@ -33,6 +37,8 @@ export interface Dependencies {
   publishedFeeds: PublishedFeedMemory;
   /** Rendered feed entries, kept across builds: one per process, bounded by FRAGMENT_CACHE_MIB. */
   fragments: FragmentCache;
+  /** Memory feed documents are assembled in, reused from one document to the next: one per process. */
+  documentBuffers: DocumentBuffers;
   partners: PartnerRepository;
   /** What each partner has been sent (so a change never lists a partner's prefix). */
   partnerDeliveries: PartnerDeliveryStore;
@@ -69,6 +75,7 @@ export function buildDependencies(config: RuntimeConfig, overrides: ClientOverri
     publisher: new S3ObjectPublisher(s3, config.feedBucketName),
     publishedFeeds: new PublishedFeedMemory(),
     fragments: fragmentCacheOf(config.fragmentCacheMiB),
+    documentBuffers: new DocumentBuffers(DOCUMENT_BUFFERS_IDLE_BYTES),
     partners: new DynamoDbPartnerRepository(documentClient, config.articlesTableName),
     partnerDeliveries: new DynamoDbPartnerDeliveries(documentClient, config.articlesTableName),
     related: new DynamoDbRelatedStore(documentClient, config.articlesTableName),
@@ -105,6 +112,7 @@ export function feedBuildDependencies(deps: Dependencies): BuildFeedsDeps {
     publisher: deps.publisher,
     publishedFeeds: deps.publishedFeeds,
     fragments: deps.fragments,
+    documentBuffers: deps.documentBuffers,
     site: deps.config.site,
     clock: deps.clock,
     archives: new DynamoDbFeedArchive(deps.documentClient, deps.config.articlesTableName),

@@ -231,12 +231,12 @@ export class InMemoryObjectPublisher implements ObjectPublisher {
     ) {
       return 'unchanged';
     }
-    this.objects.set(key, { body, options: { ...options } });
+    this.objects.set(key, { body: kept(body), options: { ...options } });
     return 'written';
   }
 
   async write(key: string, body: string | Uint8Array, options: PublishOptions): Promise<void> {
-    this.objects.set(key, { body, options: { ...options } });
+    this.objects.set(key, { body: kept(body), options: { ...options } });
   }
 
   async delete(key: string): Promise<void> {
@@ -307,6 +307,11 @@ export class DigestObjectPublisher implements ObjectPublisher {
   async list(prefix: string): Promise<string[]> {
     return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
   }
+}
+
+/** A body as a store keeps it: bytes are copied, since the caller may reuse its buffer once the call settles (ObjectPublisher). */
+function kept(body: string | Uint8Array): string | Uint8Array {
+  return typeof body === 'string' ? body : Buffer.from(body);
 }
 
 /** `sha256`, when the caller already hashed the body, is taken as S3ObjectPublisher takes it: the feed builder hashes each document once. */

@@ -15,6 +15,7 @@ import type { FeedMeta, RelatedLink, RenderedFeedBytes } from '../feeds/render-f
 import { renderFeedBytes } from '../feeds/render-feeds.js';
 import { renderWithinBudget } from '../feeds/feed-budget.js';
 import { largestDocument, type FragmentCache } from '../feeds/fragment-cache.js';
+import type { DocumentBuffers } from '../feeds/document-buffers.js';
 import type { Article } from '../model/article.js';
 import { isVisibleAt } from '../embargo/visibility.js';
 import type { ArticleRepository, Clock, ObjectPublisher } from '../ports.js';
@@ -85,6 +86,8 @@ export interface BuildFeedsDeps {
   related?: RelatedLinksSource;
   /** The builder's rendered entries, kept across builds (fragment-cache.ts); the process-wide one when absent. */
   fragments?: FragmentCache;
+  /** Memory documents are assembled in, reused once each is published (document-buffers.ts); new buffers when absent. */
+  documentBuffers?: Pick<DocumentBuffers, 'lease'>;
   /** Rebuilds partner outputs for the same change (partners/<id>/…). */
   partnerOutputs?: (changedArticleIds: readonly string[]) => Promise<{ written: string[]; deleted: string[] }>;
   /**
@@ -236,7 +239,7 @@ type PublishOutcome = {
  * before and after the change): never any other archive page.
  */
 export async function publishFeed(
-  deps: Pick<BuildFeedsDeps, 'articles' | 'publisher' | 'site' | 'related' | 'archives' | 'clock' | 'fragments'>,
+  deps: Pick<BuildFeedsDeps, 'articles' | 'publisher' | 'site' | 'related' | 'archives' | 'clock' | 'fragments' | 'documentBuffers'>,
   path: string,
   touchedSortKeys: readonly string[] = [],
   /** What this process left of the feed, when no other build can have changed it since. */
@@ -338,7 +341,7 @@ function formatLinks(site: SiteConfig, key: (format: FeedFormat) => string): For
  * (`wholePage`) must lose no entry, so when it would not fit it is rendered without full text.
  */
 async function publishDocument(
-  deps: Pick<BuildFeedsDeps, 'publisher' | 'site' | 'related' | 'fragments'>,
+  deps: Pick<BuildFeedsDeps, 'publisher' | 'site' | 'related' | 'fragments' | 'documentBuffers'>,
   path: string,
   articles: readonly Article[],
   recalled: ReadonlyMap<string, string> | undefined,
@@ -354,35 +357,47 @@ async function publishDocument(
     };
   };
   // As bytes: what is uploaded, assembled from cached fragments without building the text (fragment-cache.ts).
-  let rendered: RenderedFeedBytes;
-  const options = { relatedLinks, ...(deps.fragments ? { fragments: deps.fragments } : {}) };
-  if (target.wholePage) {
-    rendered = renderFeedBytes(meta(articles), articles, options);
-    if (largestDocument(rendered) > deps.site.feedMaxBytes) rendered = renderFeedBytes(meta(articles), articles, { ...options, fullText: false });
-  } else {
-    rendered = renderWithinBudget(articles, (entries) => renderFeedBytes(meta(entries), entries, options), deps.site.feedMaxBytes);
+  // The document's buffers go back to the pool once its three files are published (document-buffers.ts).
+  const lease = deps.documentBuffers?.lease();
+  const options = { relatedLinks, ...(deps.fragments ? { fragments: deps.fragments } : {}), ...(lease ? { allocate: lease.allocate } : {}) };
+  let outcomes: { key: string; outcome: 'written' | 'unchanged'; digest: string }[];
+  try {
+    let rendered: RenderedFeedBytes;
+    if (target.wholePage) {
+      rendered = renderFeedBytes(meta(articles), articles, options);
+      if (largestDocument(rendered) > deps.site.feedMaxBytes) rendered = renderFeedBytes(meta(articles), articles, { ...options, fullText: false });
+    } else {
+      rendered = renderWithinBudget(articles, (entries) => renderFeedBytes(meta(entries), entries, options), deps.site.feedMaxBytes);
+    }
+    const formats = Object.keys(FEED_FORMATS) as FeedFormat[];
+    // allSettled, not all: a buffer goes back to the pool only once no upload of the document still reads it.
+    const settled = await Promise.allSettled(
+      formats.map(async (format) => {
+        const key = target.format(format);
+        const bytes = rendered[format as keyof RenderedFeedBytes];
+        const options = { contentType: FEED_FORMATS[format].contentType, cacheControl: target.cacheControl };
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        const digest = publishedDigest(sha256, options);
+        const known = recalled?.get(key);
+        let outcome: 'written' | 'unchanged';
+        if (known === undefined) {
+          outcome = await deps.publisher.publish(key, bytes, options, sha256);
+        } else if (known === digest) {
+          outcome = 'unchanged';
+        } else {
+          await deps.publisher.write(key, bytes, options, sha256);
+          outcome = 'written';
+        }
+        return { key, outcome, digest };
+      }),
+    );
+    outcomes = settled.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    });
+  } finally {
+    lease?.release();
   }
-  const formats = Object.keys(FEED_FORMATS) as FeedFormat[];
-  const outcomes = await Promise.all(
-    formats.map(async (format) => {
-      const key = target.format(format);
-      const bytes = rendered[format as keyof RenderedFeedBytes];
-      const options = { contentType: FEED_FORMATS[format].contentType, cacheControl: target.cacheControl };
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const digest = publishedDigest(sha256, options);
-      const known = recalled?.get(key);
-      let outcome: 'written' | 'unchanged';
-      if (known === undefined) {
-        outcome = await deps.publisher.publish(key, bytes, options, sha256);
-      } else if (known === digest) {
-        outcome = 'unchanged';
-      } else {
-        await deps.publisher.write(key, bytes, options, sha256);
-        outcome = 'written';
-      }
-      return { key, outcome, digest };
-    }),
-  );
   return {
     written: outcomes.filter((o) => o.outcome === 'written').map((o) => o.key),
     unchanged: outcomes.filter((o) => o.outcome === 'unchanged').map((o) => o.key),
