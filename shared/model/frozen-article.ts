@@ -5,7 +5,7 @@ import type { Article } from './article.js';
  * every feed that lists it). A shared article can never change, so what is derived from it alone (its
  * feed paths, its feed entries and their digests) may be remembered by the object's identity: a change
  * at 100,000 stored articles renders ≈ 440 entries, and deriving them again from articles that did not
- * change was a third of its CPU (docs/performance.md). `Object.isFrozen` is not enough to tell: it says
+ * change was about a fifth of its CPU (docs/performance.md). `Object.isFrozen` is not enough to tell: it says
  * nothing of the arrays and objects inside, which only this function freezes too.
  */
 const shared = new WeakSet<object>();
