@@ -777,11 +777,18 @@ export async function run(): Promise<void> {
   const growths = Object.fromEntries([...new Set(rows.map((r) => r.storage))].map((s) => [s, growth(s)]));
   for (const [storage, g] of Object.entries(growths)) {
     if (!g) continue;
-    const within = [g.cpuP50, g.s3Requests, g.s3Bytes, ...(g.dynamoRequests ? [g.dynamoRequests] : [])].every((x) => x <= 1.5);
+    // The target (issue 12) is publish-to-feed time; requests must not grow either. Bytes are stated apart: they follow
+    // how full the touched feeds are (a subscription document holds 50-99 entries once its feed has archive pages,
+    // and a small archive's tag and author feeds are far from that), so they are compared between the two largest sizes too.
+    const timeWithin = g.p50 <= 1.5 && g.cpuP50 <= 1.5;
+    const requestsWithin = g.s3Requests <= 1.5 && (g.dynamoRequests ?? 0) <= 1.5;
+    const own = rows.filter((r) => r.storage === storage);
+    const [second, last] = own.slice(-2) as [Row, Row];
+    const bytesLate = own.length > 2 ? `; ${second.size} → ${last.size} ×${fmt(last.perChange.s3Bytes / second.perChange.s3Bytes, 2)}` : '';
     console.log(
-      `growth ${storage} ${g.from} → ${g.to} (goal: within 1.5×): p50 ×${fmt(g.p50, 2)} (wall, load-dependent), CPU p50 ×${fmt(g.cpuP50, 2)}, ` +
-        `S3 requests ×${fmt(g.s3Requests, 2)}, S3 bytes ×${fmt(g.s3Bytes, 2)}${g.dynamoRequests ? `, DynamoDB requests ×${fmt(g.dynamoRequests, 2)}` : ''}: ` +
-        `${within ? 'CPU and counts within 1.5×' : 'NOT all within 1.5×'}`,
+      `growth ${storage} ${g.from} → ${g.to} (goal: within 1.5×): p50 ×${fmt(g.p50, 2)} (wall, load-dependent), CPU p50 ×${fmt(g.cpuP50, 2)}: ` +
+        `${timeWithin ? 'time within 1.5×' : 'time NOT within 1.5×'}; S3 requests ×${fmt(g.s3Requests, 2)}${g.dynamoRequests ? `, DynamoDB requests ×${fmt(g.dynamoRequests, 2)}` : ''}: ` +
+        `${requestsWithin ? 'requests within 1.5×' : 'requests NOT within 1.5×'}; S3 bytes ×${fmt(g.s3Bytes, 2)}${bytesLate} (bytes follow how full the touched feeds are)`,
     );
   }
   // What bounds incremental ÷ full: a change renders `touched.documents` objects, the full rebuild `fullRebuild.documents`.
