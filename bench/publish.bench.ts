@@ -377,7 +377,7 @@ function memoryTarget(size: number): Target {
     publisher,
     fragments,
     // As buildDependencies gives every runtime process.
-    documentBuffers: new DocumentBuffers(32 * 2 ** 20),
+    documentBuffers: new DocumentBuffers(),
     site: config.site,
     clock: systemClock,
     archives: new InMemoryFeedArchive(articles),

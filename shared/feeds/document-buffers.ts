@@ -12,13 +12,16 @@
  * published: the caller must not use them after `release`, and publishers must not keep a body past
  * their call (ObjectPublisher says so; the in-memory store copies what it keeps).
  */
+/** What a builder's pool keeps between documents: the three formats of the ≈ 20 documents a change writes, with room. */
+export const DEFAULT_DOCUMENT_BUFFERS_IDLE_BYTES = 32 * 2 ** 20;
+
 export class DocumentBuffers {
   /** Idle backing stores by capacity, largest last. */
   private readonly idle: Buffer[] = [];
   private idleBytes = 0;
 
   /** `maxIdleBytes`: what the pool keeps between documents; a backing store beyond it is left to the collector. */
-  constructor(private readonly maxIdleBytes: number) {}
+  constructor(private readonly maxIdleBytes: number = DEFAULT_DOCUMENT_BUFFERS_IDLE_BYTES) {}
 
   /** A lease for one document: `allocate` gives buffers of exactly the size asked, `release` takes them all back. */
   lease(): DocumentLease {

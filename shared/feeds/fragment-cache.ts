@@ -64,11 +64,6 @@ export class FragmentCache {
     this.archive = archiveBytes > 0 ? tier(archiveBytes) : undefined;
   }
 
-  get(key: string, render: () => string, use: FragmentUse = 'current'): Fragment {
-    const [fragment] = this.getAll([key], () => [render()], use);
-    return fragment as Fragment;
-  }
-
   /**
    * The fragments of `keys`, in order. Those not held are rendered together by one call of `render`, given
    * their positions in `keys` (a repeated key once) and answering their texts in the same order: rendering

@@ -22,9 +22,6 @@ import { DynamoDbRelatedStore } from '../storage/dynamodb-related-store.js';
 import { DynamoDbFeedDirectory } from '../storage/dynamodb-feed-directory.js';
 
 /** Everything a handler needs, built once and passed in; tests and the local runtime build their own. */
-/** What the document pool keeps between documents: the three formats of the ≈ 20 documents a change writes, with room. */
-const DOCUMENT_BUFFERS_IDLE_BYTES = 32 * 2 ** 20;
-
 export interface Dependencies {
   config: RuntimeConfig;
   dynamodb: DynamoDBClient;
@@ -75,7 +72,7 @@ export function buildDependencies(config: RuntimeConfig, overrides: ClientOverri
     publisher: new S3ObjectPublisher(s3, config.feedBucketName),
     publishedFeeds: new PublishedFeedMemory(),
     fragments: fragmentCacheOf(config.fragmentCacheMiB),
-    documentBuffers: new DocumentBuffers(DOCUMENT_BUFFERS_IDLE_BYTES),
+    documentBuffers: new DocumentBuffers(),
     partners: new DynamoDbPartnerRepository(documentClient, config.articlesTableName),
     partnerDeliveries: new DynamoDbPartnerDeliveries(documentClient, config.articlesTableName),
     related: new DynamoDbRelatedStore(documentClient, config.articlesTableName),

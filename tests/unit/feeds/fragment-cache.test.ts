@@ -94,11 +94,11 @@ describe('rendered entry fragments', () => {
       const cache = new FragmentCache(bound);
       let renders = 0;
       for (const [key, text] of requests) {
-        const got = cache.get(String(key), () => {
+        const [got] = cache.getAll([String(key)], () => {
           renders += 1;
-          return `${key}:${text}`;
+          return [`${key}:${text}`];
         });
-        expect(got.utf8.toString('utf8')).toMatch(new RegExp(`^${key}:`));
+        expect(got?.utf8.toString('utf8')).toMatch(new RegExp(`^${key}:`));
         expect(cache.heldBytes).toBeLessThanOrEqual(bound);
       }
       expect(renders).toBe(cache.misses);
